@@ -1,0 +1,99 @@
+"""The `smsbot` command."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from smsbot.config import load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def alembic_config(database_url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+@click.group()
+def main() -> None:
+    """smsbot: SMS filing notices and conversations for loan applications."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: head)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(load_settings().sqlalchemy_url()), revision)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host: str, port: int) -> None:
+    """Web app and worker in one process (a laptop: SQLite and the simulator by default)."""
+    from werkzeug.serving import run_simple
+
+    from smsbot.app import create_app
+    from smsbot.runtime import runtime
+    from smsbot.worker import run_worker
+
+    app = create_app()
+    with app.app_context():
+        rt = runtime()
+    threading.Thread(
+        target=run_worker,
+        args=(rt.sessions, rt.provider),
+        kwargs={"settings": rt.settings},
+        daemon=True,
+        name="worker",
+    ).start()
+    base = f"http://{host}:{port}"
+    click.echo(f"smsbot is running on {base} (backend: {rt.settings.backend})")
+    click.echo(f"  phone simulator: {base}/dev/phone/")
+    click.echo(f"  health:          {base}/healthz    metrics: {base}/metrics")
+    click.echo("  file a sample application:")
+    click.echo(
+        f"  curl -s -X POST {base}/api/v1/applications -H 'Authorization: Bearer {rt.settings.api_token}' "
+        '-H \'Content-Type: application/json\' -d \'{"external_id": "demo-1", "applicant": {"name": '
+        '"张三", "phone": "+8613800138000", "locale": "zh-CN"}, "amount": 50000, '
+        '"term_months": 12, "purpose": "养殖"}\''
+    )
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command()
+def worker() -> None:
+    """Send the outbox and fire due timers until stopped (run several on PostgreSQL)."""
+    from smsbot.runtime import build_runtime
+    from smsbot.worker import run_worker
+
+    rt = build_runtime(load_settings())
+    click.echo(f"smsbot worker started (backend: {rt.settings.backend})")
+    run_worker(rt.sessions, rt.provider, settings=rt.settings)
+
+
+@main.command()
+def diagram() -> None:
+    """Print the conversation state diagram (mermaid), drawn from the transition table."""
+    from states.machine import mermaid_diagram
+
+    click.echo(mermaid_diagram(), nl=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""One typed settings object, read from the environment in `create_app` (never at import time)."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-secret-change-me"
+DEV_API_TOKEN = "dev-token"
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class Settings(BaseSettings):
+    """Every knob of smsbot. Names are the public contract of PRODUCT.md."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(default="", alias="DATABASE_URL")
+    secret_key: str = Field(default=DEV_SECRET, alias="SECRET_KEY")
+    api_token: str = Field(default=DEV_API_TOKEN, alias="SMSBOT_API_TOKEN")
+    public_url: str = Field(default="http://127.0.0.1:5000", alias="SMSBOT_PUBLIC_URL")
+    environment: Literal["development", "production"] = Field(default="development", alias="SMSBOT_ENV")
+    sms_backend: Literal["twilio", "simulator", ""] = Field(default="", alias="SMSBOT_SMS_BACKEND")
+
+    twilio_account_sid: str = Field(default="", alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str = Field(default="", alias="TWILIO_AUTH_TOKEN")
+    twilio_from_number: str = Field(default="", alias="TWILIO_FROM_NUMBER")
+    twilio_messaging_service_sid: str = Field(default="", alias="TWILIO_MESSAGING_SERVICE_SID")
+    twilio_api_base_url: str = Field(default="https://api.twilio.com", alias="TWILIO_API_BASE_URL")
+    twilio_timeout_seconds: float = Field(default=10.0, gt=0, le=60, alias="SMSBOT_TWILIO_TIMEOUT_SECONDS")
+
+    signature: str = Field(default="示例农商银行|ExampleBank", alias="SMSBOT_SIGNATURE")
+    hotline: str = Field(default="95XXX", alias="SMSBOT_HOTLINE")
+    default_timezone: str = Field(default="Asia/Shanghai", alias="SMSBOT_DEFAULT_TIMEZONE")
+    notice_hours: str = Field(default="08:00-21:00", alias="SMSBOT_NOTICE_HOURS")
+    reminder_hours: str = Field(default="09:00-20:00", alias="SMSBOT_REMINDER_HOURS")
+    reminder_after_seconds: int = Field(default=86400, ge=1, alias="SMSBOT_REMINDER_AFTER_SECONDS")
+    expire_after_seconds: int = Field(default=259200, ge=1, alias="SMSBOT_EXPIRE_AFTER_SECONDS")
+    max_reprompts: int = Field(default=1, ge=0, le=5, alias="SMSBOT_MAX_REPROMPTS")
+    send_rate: float = Field(default=1.0, ge=0, alias="SMSBOT_SEND_RATE")
+    max_send_attempts: int = Field(default=5, ge=1, alias="SMSBOT_MAX_SEND_ATTEMPTS")
+    worker_poll_seconds: float = Field(default=0.5, gt=0, alias="SMSBOT_WORKER_POLL_SECONDS")
+    lease_seconds: int = Field(default=60, ge=5, alias="SMSBOT_LEASE_SECONDS")
+    instance_path: str = Field(default="instance", alias="SMSBOT_INSTANCE_PATH")
+
+    @field_validator("notice_hours", "reminder_hours")
+    @classmethod
+    def _check_hours(cls, value: str) -> str:
+        if not _HOURS.match(value):
+            raise ValueError("expected HH:MM-HH:MM, e.g. 08:00-21:00")
+        return value
+
+    @field_validator("public_url", "twilio_api_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET or self.api_token == DEV_API_TOKEN:
+                raise ValueError("SECRET_KEY and SMSBOT_API_TOKEN must be set in production")
+            if not self.database_url:
+                raise ValueError("DATABASE_URL must be set in production")
+        if self.backend == "twilio" and not (self.twilio_from_number or self.twilio_messaging_service_sid):
+            raise ValueError("the twilio backend needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        return self
+
+    @property
+    def backend(self) -> str:
+        """`simulator` unless Twilio credentials are set (or the backend is named explicitly)."""
+        if self.sms_backend:
+            return self.sms_backend
+        return "twilio" if self.twilio_account_sid and self.twilio_auth_token else "simulator"
+
+    def sqlalchemy_url(self) -> str:
+        """The database URL in SQLAlchemy's spelling; operators write plain `postgresql://` URLs."""
+        url = self.database_url or f"sqlite:///{Path(self.instance_path).resolve() / 'smsbot.sqlite3'}"
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    def signature_for(self, locale: str) -> str:
+        """Lender name for the locale: `SMSBOT_SIGNATURE` is `中文名|English name` or one name for both."""
+        zh, _, en = self.signature.partition("|")
+        return zh if locale.startswith("zh") else (en or zh)
+
+
+def parse_hours(spec: str) -> tuple[time, time]:
+    """`08:00-21:00` as a (start, end) pair; `24:00` means end of day."""
+    start, end = spec.split("-")
+    end_time = time(23, 59, 59) if end == "24:00" else time.fromisoformat(end)
+    return time.fromisoformat(start), end_time
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; tests pass overrides by field name."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,190 @@
+"""Filing an application: validate, store, issue notice version 1 and queue the notice, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, col
+
+from smsbot import consent
+from smsbot.config import Settings
+from smsbot.db import transaction
+from smsbot.models import Application, NoticeVersion, TransitionRecord, utcnow
+from smsbot.moves import queue_text
+from smsbot.outbox import SUPPRESSED
+from states.conversation_states import State
+
+MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a unit mistake, not a small loan
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class ApplicantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Annotated[Text, StringConstraints(max_length=100)]
+    phone: str
+    locale: Literal["zh-CN", "en"]
+    timezone: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str) -> str:
+        if not E164.match(value):
+            raise ValueError("must be an E.164 number such as +8613800138000")
+        if not phonenumbers.is_possible_number(phonenumbers.parse(value)):
+            raise ValueError("is not a possible phone number")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError("must be an IANA timezone such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if not value.isprintable():
+            raise ValueError("must not contain control characters")
+        return value
+
+
+class ApplicationIn(BaseModel):
+    """The filing request of PRODUCT.md. Unknown fields and wrong types are refused, never coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    external_id: Annotated[Text, StringConstraints(max_length=100, pattern=r"^[\x21-\x7e]+$")]
+    applicant: ApplicantIn
+    amount: Decimal
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
+    term_months: Annotated[int, Field(ge=1, le=360)] | None = None
+    purpose: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    submitted_at: datetime | None = None
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise ValueError("must be a number")
+        amount = Decimal(value)
+        if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+            raise ValueError(f"must be more than 0 and at most {MAX_AMOUNT}")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValueError("must have at most two decimal places")
+        return amount
+
+    @field_validator("submitted_at", mode="before")
+    @classmethod
+    def _aware(cls, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError("must be an ISO 8601 date-time string")
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError("must be an ISO 8601 date-time such as 2026-08-03T10:15:00+08:00") from exc
+        if moment.tzinfo is None:
+            raise ValueError("must include a UTC offset")
+        return moment.astimezone(UTC)
+
+    def fingerprint(self) -> str:
+        """Identifies the content, so the same external_id with other content is a conflict."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Conflict(Exception):
+    """The external_id exists with different content."""
+
+
+def file_application(
+    factory: sessionmaker[Session], request: ApplicationIn, *, settings: Settings
+) -> tuple[int, bool]:
+    """Store the application and queue its notice. Returns (id, created); the same request again returns the
+    existing id with created=False and queues nothing. Raises Conflict for other content under the same id."""
+    try:
+        with transaction(factory) as session:
+            return _file(session, request, settings=settings)
+    except IntegrityError:
+        with transaction(factory) as session:  # lost a race with an identical filing: answer as a retry
+            return _existing(session, request)
+
+
+def _file(session: Session, request: ApplicationIn, *, settings: Settings) -> tuple[int, bool]:
+    found = _find(session, request.external_id)
+    if found is not None:
+        return _existing(session, request)
+    app = new_application(session, request, settings=settings)
+    return int(app.id or 0), True
+
+
+def new_application(session: Session, request: ApplicationIn, *, settings: Settings) -> Application:
+    """Insert the application, notice version 1, the filing record and the queued notice (no commit)."""
+    applicant = request.applicant
+    opted_out = consent.is_opted_out(session, applicant.phone)
+    app = Application(
+        external_id=request.external_id,
+        request_fingerprint=request.fingerprint(),
+        name=applicant.name,
+        phone=applicant.phone,
+        locale=applicant.locale,
+        timezone=applicant.timezone,
+        amount_minor=int(request.amount * 100),
+        currency=request.currency,
+        term_months=request.term_months,
+        purpose=request.purpose,
+        submitted_at=request.submitted_at or utcnow(),
+        state=(State.OPTED_OUT if opted_out else State.AWAITING_CONFIRMATION).value,
+    )
+    session.add(app)
+    session.flush()
+    session.add(
+        NoticeVersion(
+            application_id=app.id,
+            version=1,
+            name=app.name,
+            amount_minor=app.amount_minor,
+            currency=app.currency,
+            term_months=app.term_months,
+            purpose=app.purpose,
+        )
+    )
+    session.add(
+        TransitionRecord(
+            application_id=app.id, event="file", from_state="", to_state=app.state, cause="api", cause_id=None
+        )
+    )
+    notice = queue_text(session, app, "notice", settings=settings)
+    if opted_out:  # keep the notice on record, but it never leaves
+        notice.status = SUPPRESSED
+    return app
+
+
+def _find(session: Session, external_id: str) -> Application | None:
+    query = select(Application).where(col(Application.external_id) == external_id)
+    return session.execute(query).scalar_one_or_none()
+
+
+def _existing(session: Session, request: ApplicationIn) -> tuple[int, bool]:
+    app = _find(session, request.external_id)
+    if app is None or app.request_fingerprint != request.fingerprint():
+        raise Conflict(request.external_id)
+    return int(app.id or 0), False

@@ -1,0 +1,18 @@
+"""All tables, imported together so the metadata is complete for Alembic and the app."""
+
+from smsbot.models.application import Application, Correction, NoticeVersion, TransitionRecord
+from smsbot.models.base import metadata, utcnow
+from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
+
+__all__ = [
+    "INBOUND",
+    "OUTBOUND",
+    "Application",
+    "Correction",
+    "Message",
+    "NoticeVersion",
+    "PhoneConsent",
+    "TransitionRecord",
+    "metadata",
+    "utcnow",
+]

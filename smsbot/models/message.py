@@ -1,0 +1,53 @@
+"""SMS in both directions (the outbox is the outbound rows) and per-phone consent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from smsbot.models.base import UTCDateTime, utcnow
+
+INBOUND = "in"
+OUTBOUND = "out"
+
+# Send priority: replies to a person who is waiting go before bulk notices.
+PRIORITY_REPLY = 0
+PRIORITY_NOTICE = 10
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_outbox", "status", "priority", "send_after"),
+        Index("ix_messages_phone_id", "phone", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int | None = Field(default=None, foreign_key="applications.id", index=True)
+    direction: str = Field(max_length=3)
+    phone: str = Field(max_length=20)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    provider_sid: str | None = Field(default=None, max_length=64, unique=True)
+    priority: int = PRIORITY_REPLY
+    send_after: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    error_code: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PhoneConsent(SQLModel, table=True):
+    """Our own record of who said stop; kept for as long as the relationship lasts."""
+
+    __tablename__ = "phone_consents"
+
+    phone: str = Field(primary_key=True, max_length=20)
+    opted_out: bool = False
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    message_id: int | None = None

@@ -1,0 +1,56 @@
+"""The outbox: every SMS is a row first, written in the transaction that caused it and sent after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from smsbot.models import OUTBOUND, Application, Message, utcnow
+from smsbot.models.message import PRIORITY_REPLY
+
+QUEUED = "queued"
+SENDING = "sending"
+SENT = "sent"
+CANCELLED = "cancelled"
+SUPPRESSED = "suppressed"  # refused at queue or send time: the phone opted out or cannot be reached
+FAILED = "failed"
+
+# Kinds that may reach an opted-out phone: only the single confirmation of the opt-out itself.
+CONSENT_EXEMPT_KINDS = frozenset({"opt_out_confirmation"})
+
+
+def queue_message(
+    session: Session,
+    *,
+    application: Application | None,
+    phone: str,
+    kind: str,
+    body: str,
+    priority: int = PRIORITY_REPLY,
+    send_after: datetime | None = None,
+) -> Message:
+    """Add an outbound row to the caller's transaction; the worker sends it once that transaction commits."""
+    message = Message(
+        application_id=application.id if application else None,
+        direction=OUTBOUND,
+        phone=phone,
+        body=body,
+        kind=kind,
+        status=QUEUED,
+        priority=priority,
+        send_after=send_after or utcnow(),
+    )
+    session.add(message)
+    return message
+
+
+def cancel_queued_for_phone(session: Session, *, phone: str) -> int:
+    """Cancel everything still waiting for `phone` (an opt-out); returns how many rows were cancelled."""
+    result = session.execute(
+        update(Message)
+        .where(col(Message.phone) == phone, col(Message.direction) == OUTBOUND, col(Message.status) == QUEUED)
+        .values(status=CANCELLED, updated_at=utcnow())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,45 @@
+"""The one interface every SMS provider implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class Outcome(StrEnum):
+    SENT = "sent"  # the provider accepted it
+    RETRY = "retry"  # surely not created (connect error, 429): safe to send again later
+    UNKNOWN = "unknown"  # may or may not exist (read timeout, 5xx): reconcile before any resend
+    PERMANENT = "permanent"  # the number cannot be reached: hand off
+    UNSUBSCRIBED = "unsubscribed"  # the provider says the phone opted out
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    outcome: Outcome
+    sid: str | None = None
+    status: str | None = None
+    error_code: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundSms:
+    message_id: int
+    phone: str
+    body: str
+    created_at: datetime
+
+
+class SmsProvider(Protocol):
+    name: str
+
+    def send(self, sms: OutboundSms) -> SendResult:
+        """Hand one SMS to the provider; never raises for provider errors, returns the outcome instead."""
+        ...
+
+    def find_sent(self, sms: OutboundSms) -> SendResult | None:
+        """After an unknown outcome: the provider's record of this SMS if it was created, else None."""
+        ...

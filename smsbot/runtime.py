@@ -1,0 +1,48 @@
+"""What a running app or worker holds: settings, the engine, the session factory, the SMS provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from smsbot.config import Settings
+from smsbot.db import make_engine, make_session_factory
+from smsbot.metrics import Metrics
+from smsbot.providers.base import SmsProvider
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    provider: SmsProvider
+    metrics: Metrics = field(default_factory=Metrics)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.sqlalchemy_url())
+    return Runtime(settings, engine, make_session_factory(engine), make_provider(settings))
+
+
+def make_provider(settings: Settings) -> SmsProvider:
+    if settings.backend == "twilio":
+        from smsbot.providers.twilio import TwilioProvider
+
+        return TwilioProvider(settings)
+    from smsbot.providers.simulator import SimulatorProvider
+
+    return SimulatorProvider()
+
+
+def runtime() -> Runtime:
+    """The runtime of the current Flask app."""
+    return current_app.extensions["smsbot"]  # type: ignore[no-any-return]
+
+
+def init_app(app: Flask, rt: Runtime) -> None:
+    app.extensions["smsbot"] = rt

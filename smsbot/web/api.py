@@ -1,0 +1,106 @@
+"""The lender's JSON API: file applications and read their state."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlmodel import col
+
+from smsbot.application_view import detail, summary
+from smsbot.filing import ApplicationIn, Conflict, file_application
+from smsbot.models import Application
+from smsbot.openapi import OPENAPI
+from smsbot.runtime import runtime
+from states.conversation_states import State
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def _require_token() -> Response | None:
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    token = runtime().settings.api_token
+    if not (header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode())):
+        return _error(401, "missing or wrong bearer token")
+    return None
+
+
+@bp.post("/applications")
+def create_application() -> tuple[Response, int]:
+    payload = _json_body()
+    try:
+        filing = ApplicationIn.model_validate(payload)
+    except ValidationError as exc:
+        return _error(422, "invalid application", errors=field_errors(exc))
+    rt = runtime()
+    try:
+        app_id, created = file_application(rt.sessions, filing, settings=rt.settings)
+    except Conflict:
+        return _error(409, "external_id already used for an application with different content")
+    with rt.sessions() as session:
+        app = session.get(Application, app_id)
+        return jsonify(detail(session, app)), 201 if created else 200  # type: ignore[arg-type]
+
+
+@bp.get("/applications/<int:app_id>")
+def get_application(app_id: int) -> Response:
+    with runtime().sessions() as session:
+        app = session.get(Application, app_id)
+        if app is None:
+            abort(_error(404, "no such application")[0])
+        return jsonify(detail(session, app))
+
+
+@bp.get("/applications")
+def list_applications() -> Response | tuple[Response, int]:
+    state = request.args.get("state")
+    if state is not None and state not in {s.value for s in State}:
+        return _error(422, "invalid query", errors={"state": f"must be one of {', '.join(State)}"})
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
+        return _error(422, "invalid query", errors={"limit": "must be an integer from 1 to 1000"})
+    query = select(Application).order_by(col(Application.id).desc()).limit(int(limit))
+    if state:
+        query = query.where(col(Application.state) == state)
+    with runtime().sessions() as session:
+        return jsonify({"applications": [summary(a) for a in session.execute(query).scalars()]})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(OPENAPI)
+
+
+def _json_body() -> Any:
+    if not request.is_json:
+        abort(_error(415, "send JSON with Content-Type: application/json")[0])
+    try:
+        return json.loads(request.get_data(cache=False), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        abort(_error(400, "malformed JSON")[0])
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """One message per field, keyed by its dotted path (`applicant.phone`)."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        path = ".".join(str(part) for part in error["loc"]) or "body"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        errors.setdefault(path, message)
+    return errors
+
+
+def _error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
+    response = jsonify({"error": message, **extra})
+    response.status_code = status
+    return response, status

@@ -1,0 +1,55 @@
+"""The phone simulator: every applicant's thread, and a box to reply as the applicant. Replies take exactly the
+inbound path of a Twilio webhook; only the signature check is skipped. Registered only with the simulator."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlmodel import col
+from werkzeug.wrappers import Response
+
+from smsbot.conversation import handle_inbound
+from smsbot.filing import E164
+from smsbot.models import Message
+from smsbot.runtime import runtime
+
+bp = Blueprint("dev_phone", __name__, url_prefix="/dev/phone")
+
+
+@bp.get("/")
+def phones() -> str:
+    with runtime().sessions() as session:
+        rows = session.execute(
+            select(Message.phone, func.max(Message.id))
+            .group_by(col(Message.phone))
+            .order_by(func.max(Message.id).desc())
+            .limit(200)
+        ).all()
+    return render_template("dev/phones.html", phones=[phone for phone, _ in rows])
+
+
+@bp.get("/<phone>")
+def thread(phone: str) -> str:
+    if not E164.match(phone):
+        abort(404)
+    with runtime().sessions() as session:
+        messages = list(
+            session.execute(
+                select(Message).where(col(Message.phone) == phone).order_by(col(Message.id))
+            ).scalars()
+        )
+    return render_template("dev/thread.html", phone=phone, messages=messages)
+
+
+@bp.post("/<phone>")
+def reply(phone: str) -> Response:
+    body = request.form.get("body", "")
+    if not E164.match(phone) or len(body) > 1600:
+        abort(400)
+    rt = runtime()
+    handle_inbound(
+        rt.sessions, settings=rt.settings, sid="SMdev" + secrets.token_hex(15), phone=phone, body=body
+    )
+    return redirect(url_for("dev_phone.thread", phone=phone))

@@ -1,0 +1,42 @@
+"""Twilio's webhooks. Verify the signature first, then hand the message to the conversation service; answer
+with empty TwiML only after the inbound row is committed."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, abort, request
+from twilio.request_validator import RequestValidator
+
+from smsbot.conversation import handle_inbound
+from smsbot.runtime import runtime
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/twilio")
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MAX_BODY_CHARS = 1600
+
+
+def verify_signature() -> None:
+    """403 unless X-Twilio-Signature matches the public URL Twilio called (never request.url, which is wrong
+    behind a proxy) and the POSTed form."""
+    settings = runtime().settings
+    signature = request.headers.get("X-Twilio-Signature", "")
+    url = settings.public_url + request.full_path.removesuffix("?")
+    token = settings.twilio_auth_token or settings.secret_key
+    if not signature or not RequestValidator(token).validate(url, request.form, signature):
+        abort(403)
+
+
+@bp.post("/sms")
+def inbound_sms() -> Response:
+    started = time.perf_counter()
+    verify_signature()
+    form = request.form
+    sid, phone, body = form.get("MessageSid", ""), form.get("From", ""), form.get("Body", "")
+    if not sid or not phone or len(body) > MAX_BODY_CHARS:
+        abort(400)
+    rt = runtime()
+    outcome = handle_inbound(rt.sessions, settings=rt.settings, sid=sid, phone=phone, body=body)
+    rt.metrics.inbound.labels(result="duplicate" if outcome.duplicate else "stored").inc()
+    rt.metrics.webhook_latency.labels(endpoint="sms").observe(time.perf_counter() - started)
+    return Response(EMPTY_TWIML, mimetype="text/xml")
