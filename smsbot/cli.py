@@ -7,15 +7,14 @@ import threading
 from pathlib import Path
 
 import click
+from alembic.config import Config
 
 from smsbot.config import load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-def alembic_config(database_url: str):  # type: ignore[no-untyped-def]
-    from alembic.config import Config
-
+def alembic_config(database_url: str) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))

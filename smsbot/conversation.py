@@ -39,6 +39,7 @@ class InboundOutcome:
     application_id: int | None = None
     state: str | None = None
     intent: str | None = None
+    moved: bool = False  # a transition was recorded
 
 
 def handle_inbound(
@@ -55,7 +56,7 @@ def handle_inbound(
 
 def _handle(session: Session, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
     app = lock_active_application(session, phone)
-    existing = session.execute(select(Message.id).where(col(Message.provider_sid) == sid)).scalar()
+    existing = session.execute(select(col(Message.id)).where(col(Message.provider_sid) == sid)).scalar()
     if existing is not None:
         return InboundOutcome(message_id=existing, duplicate=True)
     asked = Field(app.asked_field) if app and app.asked_field else None
@@ -80,7 +81,12 @@ def _handle(session: Session, *, settings: Settings, sid: str, phone: str, body:
         step.event if step else None,
     )
     return InboundOutcome(
-        message.id, False, app.id if app else None, app.state if app else None, reading.intent.value
+        message.id,
+        False,
+        app.id if app else None,
+        app.state if app else None,
+        reading.intent.value,
+        moved=bool(step and step.event),
     )
 
 
@@ -99,9 +105,7 @@ def _act(
     return step
 
 
-def _opt_out(
-    session: Session, app: Application | None, message: Message, *, settings: Settings
-) -> Step | None:
+def _opt_out(session: Session, app: Application | None, message: Message, *, settings: Settings) -> Step | None:
     """Opt-out wins in every state: record it, cancel what waits, move every open application, confirm once."""
     changed = consent.set_opted_out(session, phone=message.phone, opted_out=True, message_id=message.id)
     cancel_queued_for_phone(session, phone=message.phone)
@@ -129,7 +133,7 @@ def _answer_unknown_phone(session: Session, message: Message, *, settings: Setti
         return
     since = utcnow() - NO_APPLICATION_REPLY_EVERY
     recent = session.execute(
-        select(Message.id)
+        select(col(Message.id))
         .where(
             col(Message.phone) == message.phone,
             col(Message.kind) == "no_application",
@@ -168,7 +172,5 @@ def lock_active_application(session: Session, phone: str) -> Application | None:
 
 def _open_applications(session: Session, phone: str) -> list[Application]:
     terminal = (State.CLOSED.value, State.OPTED_OUT.value)
-    query = select(Application).where(
-        col(Application.phone) == phone, col(Application.state).not_in(terminal)
-    )
+    query = select(Application).where(col(Application.phone) == phone, col(Application.state).not_in(terminal))
     return list(session.execute(for_update(session, query.order_by(col(Application.id)))).scalars())

@@ -115,9 +115,7 @@ class Conflict(Exception):
     """The external_id exists with different content."""
 
 
-def file_application(
-    factory: sessionmaker[Session], request: ApplicationIn, *, settings: Settings
-) -> tuple[int, bool]:
+def file_application(factory: sessionmaker[Session], request: ApplicationIn, *, settings: Settings) -> tuple[int, bool]:
     """Store the application and queue its notice. Returns (id, created); the same request again returns the
     existing id with created=False and queues nothing. Raises Conflict for other content under the same id."""
     try:
@@ -158,7 +156,7 @@ def new_application(session: Session, request: ApplicationIn, *, settings: Setti
     session.flush()
     session.add(
         NoticeVersion(
-            application_id=app.id,
+            application_id=app.pk,
             version=1,
             name=app.name,
             amount_minor=app.amount_minor,
@@ -169,7 +167,7 @@ def new_application(session: Session, request: ApplicationIn, *, settings: Setti
     )
     session.add(
         TransitionRecord(
-            application_id=app.id, event="file", from_state="", to_state=app.state, cause="api", cause_id=None
+            application_id=app.pk, event="file", from_state="", to_state=app.state, cause="api", cause_id=None
         )
     )
     notice = queue_text(session, app, "notice", settings=settings)

@@ -13,9 +13,7 @@ from smsbot.models import Application, Message
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.inbound = Counter(
-            "smsbot_inbound_messages", "Inbound SMS stored", ["result"], registry=self.registry
-        )
+        self.inbound = Counter("smsbot_inbound_messages", "Inbound SMS stored", ["result"], registry=self.registry)
         self.webhook_latency = Histogram(
             "smsbot_webhook_seconds",
             "Time to answer a Twilio webhook",
@@ -23,24 +21,20 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
-        self.outbound = Gauge(
-            "smsbot_outbound_messages", "Outbound SMS by status", ["status"], registry=self.registry
-        )
+        self.outbound = Gauge("smsbot_outbound_messages", "Outbound SMS by status", ["status"], registry=self.registry)
         self.states = Gauge("smsbot_applications", "Applications by state", ["state"], registry=self.registry)
-        self.transitions = Counter(
-            "smsbot_transitions", "Transitions fired", ["to_state"], registry=self.registry
-        )
+        self.transitions = Counter("smsbot_transitions", "Transitions fired", ["to_state"], registry=self.registry)
 
     def render(self, sessions: sessionmaker[Session]) -> bytes:
         """Refresh the database-derived gauges, then render the Prometheus text format."""
         with sessions() as session:
             outbound = session.execute(
-                select(Message.status, func.count())
+                select(col(Message.status), func.count())
                 .where(col(Message.direction) == "out")
                 .group_by(col(Message.status))
             ).all()
             states = session.execute(
-                select(Application.state, func.count()).group_by(col(Application.state))
+                select(col(Application.state), func.count()).group_by(col(Application.state))
             ).all()
         for status, count in outbound:
             self.outbound.labels(status=status).set(count)

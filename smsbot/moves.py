@@ -45,7 +45,7 @@ def carry_out(
         field, value = step.correction
         session.add(
             Correction(
-                application_id=app.id,
+                application_id=app.pk,
                 field=field.value,
                 value=str(value),
                 message_id=cause_id if cause == "message" else None,
@@ -54,7 +54,7 @@ def carry_out(
     for template in step.replies:
         queue_text(session, app, template, settings=settings, correction=step.correction)
     record = TransitionRecord(
-        application_id=app.id,
+        application_id=app.pk,
         event=step.event,
         from_state=before,
         to_state=app.state,
@@ -90,9 +90,7 @@ def queue_text(
         value=value,
     )
     priority = PRIORITY_NOTICE if template in BULK_KINDS else PRIORITY_REPLY
-    return queue_message(
-        session, application=app, phone=app.phone, kind=template, body=body, priority=priority
-    )
+    return queue_message(session, application=app, phone=app.phone, kind=template, body=body, priority=priority)
 
 
 def notice_facts(app: Application, settings: Settings) -> NoticeFacts:

@@ -51,9 +51,7 @@ def _build() -> dict[str, Any]:
                     "summary": "File an application and queue its notice",
                     "requestBody": {
                         "required": True,
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/ApplicationIn"}}
-                        },
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApplicationIn"}}},
                     },
                     "responses": {
                         "201": reply("Filed", "Application"),
@@ -80,9 +78,7 @@ def _build() -> dict[str, Any]:
             "/api/v1/applications/{id}": {
                 "get": {
                     "summary": "One application with messages, corrections and history",
-                    "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-                    ],
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
                     "responses": {
                         "200": reply("The application", "Application"),
                         "404": reply("Not found", "Error"),

@@ -47,10 +47,16 @@ def queue_message(
 
 
 def cancel_queued_for_phone(session: Session, *, phone: str) -> int:
-    """Cancel everything still waiting for `phone` (an opt-out); returns how many rows were cancelled."""
+    """Cancel everything still waiting for `phone` (an opt-out) except the opt-out confirmation itself;
+    returns how many rows were cancelled."""
     result = session.execute(
         update(Message)
-        .where(col(Message.phone) == phone, col(Message.direction) == OUTBOUND, col(Message.status) == QUEUED)
+        .where(
+            col(Message.phone) == phone,
+            col(Message.direction) == OUTBOUND,
+            col(Message.status) == QUEUED,
+            col(Message.kind).not_in(CONSENT_EXEMPT_KINDS),
+        )
         .values(status=CANCELLED, updated_at=utcnow())
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

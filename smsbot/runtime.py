@@ -41,7 +41,7 @@ def make_provider(settings: Settings) -> SmsProvider:
 
 def runtime() -> Runtime:
     """The runtime of the current Flask app."""
-    return current_app.extensions["smsbot"]  # type: ignore[no-any-return]
+    return current_app.extensions["smsbot"]
 
 
 def init_app(app: Flask, rt: Runtime) -> None:

@@ -61,8 +61,7 @@ EN = {
     "this number. Questions: {hotline}",
     "reprompt_confirmation": "{sig}Sorry, we could not read your reply. Reply 1 if the details are correct, "
     "2 to correct them, or AGENT for a person",
-    "no_application": "{sig}We found no open loan application for this number. Questions: {hotline}. "
-    "STOP to opt out",
+    "no_application": "{sig}We found no open loan application for this number. Questions: {hotline}. STOP to opt out",
 }
 TEMPLATES = {"zh": ZH, "en": EN}
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
@@ -19,11 +19,12 @@ from smsbot import consent
 from smsbot.config import Settings
 from smsbot.db import is_sqlite, transaction
 from smsbot.models import OUTBOUND, Application, Message, utcnow
-from smsbot.moves import hand_off
+from smsbot.moves import carry_out, hand_off
 from smsbot.outbox import CONSENT_EXEMPT_KINDS, FAILED, QUEUED, SENDING, SENT, SUPPRESSED
 from smsbot.privacy import mask_phone
 from smsbot.providers.base import OutboundSms, Outcome, SendResult, SmsProvider
 from states.conversation_states import HandoffReason, State
+from states.policy import Step
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,7 @@ def _send(provider: SmsProvider, claim: Claim) -> SendResult:
     return provider.send(claim.sms)
 
 
-def claim_due(
-    factory: sessionmaker[Session], *, settings: Settings, limit: int, now: datetime
-) -> list[Claim]:
+def claim_due(factory: sessionmaker[Session], *, settings: Settings, limit: int, now: datetime) -> list[Claim]:
     """Lease up to `limit` due rows, best priority first. Rows for opted-out phones are suppressed here:
     consent is checked at send time, whatever path queued the message."""
     with transaction(factory) as session:
@@ -89,16 +88,14 @@ def claim_due(
         return claims
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
         (col(Message.status) == QUEUED) & (col(Message.send_after) <= now),
         (col(Message.status) == SENDING) & (col(Message.lease_until) < now),
     )
 
 
-def record_result(
-    factory: sessionmaker[Session], message_id: int, result: SendResult, *, settings: Settings
-) -> None:
+def record_result(factory: sessionmaker[Session], message_id: int, result: SendResult, *, settings: Settings) -> None:
     """Write the outcome of one send in its own transaction."""
     with transaction(factory) as session:
         message = session.get(Message, message_id)
@@ -139,9 +136,6 @@ def _fail(session: Session, message: Message, result: SendResult, *, settings: S
     if app is None or app.state in (State.OPTED_OUT, State.CLOSED):
         return
     if result.outcome is Outcome.UNSUBSCRIBED:
-        from smsbot.moves import carry_out
-        from states.policy import Step
-
         carry_out(session, app, Step("do_opt_out"), settings=settings, cause="delivery", cause_id=message.id)
     else:
         hand_off(

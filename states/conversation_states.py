@@ -27,6 +27,4 @@ class HandoffReason(StrEnum):
 
 
 # States in which the bot is waiting for the applicant and reads replies.
-BOT_STATES = frozenset(
-    {State.AWAITING_CONFIRMATION, State.AWAITING_CORRECTION_FIELD, State.AWAITING_CORRECTION_VALUE}
-)
+BOT_STATES = frozenset({State.AWAITING_CONFIRMATION, State.AWAITING_CORRECTION_FIELD, State.AWAITING_CORRECTION_VALUE})

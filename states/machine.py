@@ -34,7 +34,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "do_remind", "source": list(BOT_STATES), "dest": None},
     {"trigger": "do_expire", "source": list(BOT_STATES), "dest": S.HANDED_OFF},
     {"trigger": "do_fail_delivery", "source": [*LIVE, S.HANDED_OFF], "dest": S.HANDED_OFF},
-    {"trigger": "do_staff_resend_notice", "source": SETTLEABLE + [S.CLOSED], "dest": S.AWAITING_CONFIRMATION},
+    {"trigger": "do_staff_resend_notice", "source": [*SETTLEABLE, S.CLOSED], "dest": S.AWAITING_CONFIRMATION},
     {"trigger": "do_staff_apply_correction", "source": SETTLEABLE, "dest": S.AWAITING_CONFIRMATION},
     {"trigger": "do_staff_confirm", "source": SETTLEABLE, "dest": S.CONFIRMED},
     {"trigger": "do_staff_close", "source": SETTLEABLE, "dest": S.CLOSED},
@@ -95,11 +95,7 @@ class Edge:
 
 def edges() -> list[Edge]:
     """The table flattened to one edge per (source, event), internal moves drawn as loops."""
-    return [
-        Edge(str(source), str(t["dest"] or source), t["trigger"])
-        for t in TRANSITIONS
-        for source in t["source"]
-    ]
+    return [Edge(str(source), str(t["dest"] or source), t["trigger"]) for t in TRANSITIONS for source in t["source"]]
 
 
 def mermaid_diagram() -> str:

@@ -87,9 +87,7 @@ def _correction_step(state: str, reading: Reading) -> Step | None:
     if reading.field is not None and reading.value is not None:
         return _record_correction(reading.field, reading.value)
     if reading.field is not None:
-        return Step(
-            "do_ask_value", replies=(f"value_prompt_{reading.field.value}",), asked_field=reading.field
-        )
+        return Step("do_ask_value", replies=(f"value_prompt_{reading.field.value}",), asked_field=reading.field)
     if state == S.AWAITING_CONFIRMATION:
         return Step("do_ask_field", replies=("field_menu",))
     return None
@@ -110,7 +108,7 @@ def _ambiguous(state: str, *, reprompts: int, max_reprompts: int) -> Step:
     return Step("do_hand_off", replies=("handoff",), handoff_reason=HandoffReason.AMBIGUOUS)
 
 
-_REPROMPTS = {
+_REPROMPTS: dict[str, str] = {
     S.AWAITING_CONFIRMATION: "reprompt_confirmation",
     S.AWAITING_CORRECTION_FIELD: "field_menu",
     S.AWAITING_CORRECTION_VALUE: "reprompt_value",

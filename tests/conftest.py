@@ -58,9 +58,7 @@ def postgres_database() -> Iterator[str]:
 
 
 def _sqlalchemy(url: str) -> str:
-    return (
-        url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
-    )
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -35,6 +35,13 @@ class Application(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    @property
+    def pk(self) -> int:
+        """The id of a stored application (flushed rows always have one)."""
+        if self.id is None:
+            raise ValueError("application not flushed yet")
+        return self.id
+
 
 class NoticeVersion(SQLModel, table=True):
     """The details as they stood each time a notice was issued; corrections add a version, never edit one."""

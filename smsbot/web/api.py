@@ -23,7 +23,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.before_request
-def _require_token() -> Response | None:
+def _require_token() -> tuple[Response, int] | None:
     if request.endpoint == "api.openapi":
         return None
     header = request.headers.get("Authorization", "")

@@ -22,9 +22,9 @@ bp = Blueprint("dev_phone", __name__, url_prefix="/dev/phone")
 def phones() -> str:
     with runtime().sessions() as session:
         rows = session.execute(
-            select(Message.phone, func.max(Message.id))
+            select(col(Message.phone), func.max(col(Message.id)))
             .group_by(col(Message.phone))
-            .order_by(func.max(Message.id).desc())
+            .order_by(func.max(col(Message.id)).desc())
             .limit(200)
         ).all()
     return render_template("dev/phones.html", phones=[phone for phone, _ in rows])
@@ -36,9 +36,7 @@ def thread(phone: str) -> str:
         abort(404)
     with runtime().sessions() as session:
         messages = list(
-            session.execute(
-                select(Message).where(col(Message.phone) == phone).order_by(col(Message.id))
-            ).scalars()
+            session.execute(select(Message).where(col(Message.phone) == phone).order_by(col(Message.id))).scalars()
         )
     return render_template("dev/thread.html", phone=phone, messages=messages)
 
@@ -49,7 +47,5 @@ def reply(phone: str) -> Response:
     if not E164.match(phone) or len(body) > 1600:
         abort(400)
     rt = runtime()
-    handle_inbound(
-        rt.sessions, settings=rt.settings, sid="SMdev" + secrets.token_hex(15), phone=phone, body=body
-    )
+    handle_inbound(rt.sessions, settings=rt.settings, sid="SMdev" + secrets.token_hex(15), phone=phone, body=body)
     return redirect(url_for("dev_phone.thread", phone=phone))

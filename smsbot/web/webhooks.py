@@ -38,5 +38,7 @@ def inbound_sms() -> Response:
     rt = runtime()
     outcome = handle_inbound(rt.sessions, settings=rt.settings, sid=sid, phone=phone, body=body)
     rt.metrics.inbound.labels(result="duplicate" if outcome.duplicate else "stored").inc()
+    if outcome.moved and outcome.state:
+        rt.metrics.transitions.labels(to_state=outcome.state).inc()
     rt.metrics.webhook_latency.labels(endpoint="sms").observe(time.perf_counter() - started)
     return Response(EMPTY_TWIML, mimetype="text/xml")

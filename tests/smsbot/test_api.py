@@ -69,7 +69,7 @@ def test_same_external_id_with_different_content_is_409(client: FlaskClient) -> 
 def test_bad_fields_are_422_with_one_message_per_field_and_store_nothing(
     client: FlaskClient, change: dict, field: str
 ) -> None:
-    payload = application_payload()
+    payload, change = application_payload(), dict(change)
     if "applicant" in change:
         payload["applicant"] |= change.pop("applicant")
     response = client.post("/api/v1/applications", json=payload | change, headers=AUTH)
@@ -94,15 +94,11 @@ def test_malformed_json_is_400_and_stores_nothing(client: FlaskClient, body: str
 
 
 def test_a_json_array_is_refused(client: FlaskClient) -> None:
-    response = client.post(
-        "/api/v1/applications", data=json.dumps([1]), content_type="application/json", headers=AUTH
-    )
+    response = client.post("/api/v1/applications", data=json.dumps([1]), content_type="application/json", headers=AUTH)
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize(
-    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "test-api-token"}]
-)
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "test-api-token"}])
 def test_missing_or_wrong_token_is_401(client: FlaskClient, headers: dict) -> None:
     assert client.post("/api/v1/applications", json=application_payload(), headers=headers).status_code == 401
     assert client.get("/api/v1/applications/1", headers=headers).status_code == 401

@@ -1,0 +1,81 @@
+"""Health, metrics, the phone simulator, the diagram command, and what logs may hold (promise 9)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from smsbot.cli import main
+from smsbot.runtime import Runtime
+from smsbot.worker import drain_once
+from tests.factories import application, file, send_sms
+
+
+def test_healthz_checks_the_database(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_an_unreachable_database(client: FlaskClient, rt: Runtime) -> None:
+    from sqlalchemy import create_engine
+
+    rt.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert client.get("/healthz").status_code == 503
+
+
+def test_metrics_count_inbound_outbound_states_and_latency(client: FlaskClient) -> None:
+    app = file(client)
+    send_sms(client, app["applicant"]["phone"], "1")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'smsbot_inbound_messages_total{result="stored"} 1.0' in text
+    assert 'smsbot_outbound_messages{status="queued"} 2.0' in text
+    assert 'smsbot_applications{state="confirmed"} 1.0' in text
+    assert 'smsbot_transitions_total{to_state="confirmed"} 1.0' in text
+    assert "smsbot_webhook_seconds_bucket" in text
+
+
+def test_the_phone_simulator_shows_the_thread_and_replies_through_the_inbound_path(client: FlaskClient, app) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False
+    filed = file(client)
+    phone = filed["applicant"]["phone"]
+    page = client.get(f"/dev/phone/{phone}").get_data(as_text=True)
+    assert "张*您好" in page
+    assert client.post(f"/dev/phone/{phone}", data={"body": "1"}).status_code == 302
+    assert application(client, filed["id"])["state"] == "confirmed"
+    assert phone in client.get("/dev/phone/").get_data(as_text=True)
+
+
+def test_the_phone_simulator_escapes_what_the_applicant_typed(client: FlaskClient) -> None:
+    filed = file(client)
+    phone = filed["applicant"]["phone"]
+    send_sms(client, phone, "<script>alert(1)</script>")
+    page = client.get(f"/dev/phone/{phone}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_diagram_is_drawn_from_the_transition_table() -> None:
+    result = CliRunner().invoke(main, ["diagram"])
+    assert result.exit_code == 0
+    assert result.output.startswith("stateDiagram-v2")
+    assert "awaiting_confirmation --> confirmed: confirm" in result.output
+    assert "opted_out --> handed_off: opt_in" in result.output
+
+
+def test_logs_never_hold_a_full_phone_number_a_name_or_a_message_body(
+    client: FlaskClient, rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    filed = file(client, applicant={"name": "欧阳娜娜"})
+    phone = filed["applicant"]["phone"]
+    send_sms(client, phone, "金额应该是六万 secret-body-words")
+    send_sms(client, phone, "STOP")
+    drain_once(rt.sessions, rt.provider, settings=rt.settings)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert logged, "the conversation should log something"
+    assert phone not in logged and phone[1:] not in logged
+    assert "欧阳娜娜" not in logged and "secret-body-words" not in logged
+    assert re.search(r"\d{3}\*{4}\d{4}", logged)
