@@ -121,8 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
             f"Content-Length: {len(body)}",
             *(f"{name}: {value}" for name, value in headers.items()),
         ]
-        # One write per response: headers and body in the same segment.
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        try:
+            # One write per response: headers and body in the same segment.
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        except OSError:
+            # The client gave up (a read timeout test) or stop() cut the connection.
+            self.close_connection = True
 
 
 class TwilioStandIn:
@@ -166,7 +170,10 @@ class TwilioStandIn:
         self.port = self._server.server_port
         self.base_url = f"http://{self.host}:{self.port}"
         self.dispatcher.start()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="twilio-standin", daemon=True)
+        # A short poll interval keeps stop() fast; it costs nothing while requests flow.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="twilio-standin", daemon=True
+        )
         self._thread.start()
         return self
 
