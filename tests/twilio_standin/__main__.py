@@ -19,12 +19,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--account-sid", required=True)
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--callback-delay-ms", type=int, default=50)
+    parser.add_argument("--callback-threads", type=int, default=8)
     args = parser.parse_args(argv)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
     standin = TwilioStandIn(
-        args.account_sid, args.auth_token, args.host, args.port, callback_delay_ms=args.callback_delay_ms
+        args.account_sid,
+        args.auth_token,
+        args.host,
+        args.port,
+        callback_delay_ms=args.callback_delay_ms,
+        callback_threads=args.callback_threads,
     )
     with standin:
         # A parent process waits for this exact line to learn the port.

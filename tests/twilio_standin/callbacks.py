@@ -16,7 +16,6 @@ from twilio.request_validator import RequestValidator
 from .faults import CallbackSettings, RecipientFault
 from .formats import API_VERSION, Message
 
-SENDER_THREADS = 4
 CALLBACK_TIMEOUT_S = 5.0
 
 
@@ -77,7 +76,13 @@ class CallbackDispatcher:
     unless a test asked for another order.
     """
 
-    def __init__(self, auth_token: str, advance: Callable[[str, str, int | None], Message | None]) -> None:
+    def __init__(
+        self,
+        auth_token: str,
+        advance: Callable[[str, str, int | None], Message | None],
+        *,
+        sender_threads: int = 8,
+    ) -> None:
         self._validator = RequestValidator(auth_token)
         self._advance = advance
         self._heap: list[tuple[float, int, CallbackJob]] = []
@@ -86,7 +91,7 @@ class CallbackDispatcher:
         self._pending = 0
         self._stopping = False
         self._queues: list[queue.SimpleQueue[CallbackJob | None]] = [
-            queue.SimpleQueue() for _ in range(SENDER_THREADS)
+            queue.SimpleQueue() for _ in range(max(sender_threads, 1))
         ]
         self._log: list[dict[str, object]] = []
         self._log_lock = threading.Lock()

@@ -144,6 +144,7 @@ class TwilioStandIn:
         port: int = 0,
         *,
         callback_delay_ms: int = 50,
+        callback_threads: int = 8,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -152,7 +153,7 @@ class TwilioStandIn:
         self.store = MessageStore()
         self.faults = FaultPlan(default_callback_delay_ms=callback_delay_ms)
         self._stopping = threading.Event()
-        self.dispatcher = CallbackDispatcher(auth_token, self.store.advance)
+        self.dispatcher = CallbackDispatcher(auth_token, self.store.advance, sender_threads=callback_threads)
         self.api = MessagesApi(
             account_sid=account_sid,
             store=self.store,
