@@ -103,7 +103,7 @@ class MessagesApi:
         found = self.store.get_json(sid)
         return (200, found) if found is not None else error_body(20404, path=path)
 
-    def list(self, query: dict[str, str]) -> Reply:
+    def read(self, query: dict[str, str]) -> Reply:
         try:
             wanted = MessageFilter(
                 to=query.get("To"),

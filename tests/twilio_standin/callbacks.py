@@ -32,8 +32,9 @@ def plan_callbacks(
     message: Message, settings: CallbackSettings, fault: RecipientFault | None
 ) -> list[tuple[float, CallbackJob]]:
     """The (delay_seconds, job) pairs one created message goes through, shaped by the callback mode."""
+    steps: list[tuple[str, int | None]]
     if fault is not None and fault.callback_error_code is not None:
-        final = [(fault.callback_status, fault.callback_error_code)]
+        final: list[tuple[str, int | None]] = [(fault.callback_status, fault.callback_error_code)]
         steps = final if fault.callback_status == "failed" else [("sent", None), *final]
     else:
         steps = [("sent", None), ("delivered", None)]

@@ -29,7 +29,7 @@ def make_client(
 
 
 def close_client(client: Client) -> None:
-    session = client.http_client.session  # type: ignore[attr-defined]
+    session = client.http_client.session
     if session is not None:
         session.close()
 

@@ -37,7 +37,10 @@ class _Server(ThreadingHTTPServer):
         self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
-    def process_request_thread(self, request, client_address):  # type: ignore[no-untyped-def]
+    def process_request_thread(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
+    ) -> None:
+        assert isinstance(request, socket.socket)  # a TCP server only ever gets stream sockets
         with self.connections_lock:
             self.connections.add(request)
         try:
@@ -108,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
         if collection and method == "POST":
             return api.create(dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True)))
         if collection and method == "GET":
-            return api.list(dict(parse_qsl(query, keep_blank_values=True)))
+            return api.read(dict(parse_qsl(query, keep_blank_values=True)))
         if single and method == "GET":
             return api.fetch(single.group(2), path)
         return error_body(20004)

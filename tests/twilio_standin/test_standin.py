@@ -206,7 +206,7 @@ def test_list_page_has_twilios_paging_fields(standin: TwilioStandIn, client: Cli
 
     page = requests.get(
         f"{standin.base_url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json",
-        params={"To": "+15551230010", "DateSent>": "2008-01-02", "PageSize": 2},
+        params={"To": "+15551230010", "DateSent>": "2008-01-02", "PageSize": "2"},
         auth=(ACCOUNT_SID, AUTH_TOKEN),
         timeout=5,
     ).json()

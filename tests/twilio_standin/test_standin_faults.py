@@ -93,12 +93,13 @@ def test_slow_response_makes_the_client_time_out(standin: TwilioStandIn, created
 
 
 def test_unusable_fault_specs_are_refused(standin: TwilioStandIn) -> None:
-    for spec in (
+    unusable: list[dict[str, object]] = [
         {"to": "+1555", "error_code": 99999},
         {"next": 1},
         {"callback_mode": "sideways"},
         {"bogus": 1},
-    ):
+    ]
+    for spec in unusable:
         with pytest.raises(FaultError):
             standin.add_fault(spec)
 
