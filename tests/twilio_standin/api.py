@@ -121,9 +121,7 @@ class MessagesApi:
         matching = self.store.query(self.account_sid, wanted)
         token = query.get("PageToken")
         items, has_next, has_previous = select_page(matching, page_size=page_size, token=token, page=page)
-        return 200, self._page_body(
-            query, items, page=page, page_size=page_size, next_=has_next, prev=has_previous
-        )
+        return 200, self._page_body(query, items, page=page, page_size=page_size, next_=has_next, prev=has_previous)
 
     def _page_body(
         self,

@@ -19,9 +19,7 @@ AUTH_TOKEN = "standin-auth-token"
 SERVICE_SID = "MG" + "fedcba9876543210" * 2
 
 
-def make_client(
-    base_url: str, *, sid: str = ACCOUNT_SID, token: str = AUTH_TOKEN, timeout: float = 5
-) -> Client:
+def make_client(base_url: str, *, sid: str = ACCOUNT_SID, token: str = AUTH_TOKEN, timeout: float = 5) -> Client:
     """The real twilio client, pointed at the stand-in the way smsbot's tests and benchmark do it."""
     client = Client(sid, token, http_client=TwilioHttpClient(timeout=timeout))
     client.api.base_url = base_url

@@ -79,9 +79,7 @@ class FaultPlan:
         if spec.get("callback_error_code") is not None:
             code = _int(spec, "callback_error_code")
             if code not in CALLBACK_ERRORS:
-                raise FaultError(
-                    f"unsupported callback_error_code {code}; use one of {sorted(CALLBACK_ERRORS)}"
-                )
+                raise FaultError(f"unsupported callback_error_code {code}; use one of {sorted(CALLBACK_ERRORS)}")
             fault.callback_error_code = code
             fault.callback_status = str(spec.get("callback_status", "undelivered"))
             if fault.callback_status not in ("undelivered", "failed"):

@@ -195,9 +195,7 @@ class TwilioStandIn:
     def __enter__(self) -> TwilioStandIn:
         return self.start()
 
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
     # Faults. Each method is a shorthand for one `add_fault` spec, the JSON of POST /_control/faults.
@@ -225,9 +223,7 @@ class TwilioStandIn:
     def fail_next(
         self, count: int, http_status: int = 500, error_code: int | None = None, *, created: bool = False
     ) -> None:
-        self.add_fault(
-            {"next": count, "http_status": http_status, "error_code": error_code, "created": created}
-        )
+        self.add_fault({"next": count, "http_status": http_status, "error_code": error_code, "created": created})
 
     def delay_next(self, count: int, delay_ms: int, *, created: bool = False) -> None:
         self.add_fault({"next": count, "delay_ms": delay_ms, "created": created})

@@ -79,9 +79,7 @@ class MessageStore:
             self._attempts.append(entry)
             return len(self._attempts) - 1
 
-    def finish_attempt(
-        self, index: int, http_status: int, *, sid: str | None, error_code: int | None
-    ) -> None:
+    def finish_attempt(self, index: int, http_status: int, *, sid: str | None, error_code: int | None) -> None:
         with self._lock:
             if index < len(self._attempts):
                 self._attempts[index].update(http_status=http_status, sid=sid, error_code=error_code)

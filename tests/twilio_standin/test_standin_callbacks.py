@@ -127,9 +127,7 @@ def test_none_mode_posts_nothing_but_the_message_is_still_delivered(
     assert client.messages(sid).fetch().status == "delivered"
 
 
-def test_late_mode_holds_callbacks_back(
-    standin: TwilioStandIn, client: Client, receiver: CallbackReceiver
-) -> None:
+def test_late_mode_holds_callbacks_back(standin: TwilioStandIn, client: Client, receiver: CallbackReceiver) -> None:
     standin.add_fault({"callback_mode": "late", "late_delay_ms": 300})
 
     send_with_callback(client, receiver, "+15551240008")
@@ -154,9 +152,7 @@ def test_a_slow_webhook_never_delays_the_create_response(
     assert standin.wait_for_callbacks(timeout=10)
 
 
-def test_a_callback_can_be_sent_on_demand(
-    standin: TwilioStandIn, client: Client, receiver: CallbackReceiver
-) -> None:
+def test_a_callback_can_be_sent_on_demand(standin: TwilioStandIn, client: Client, receiver: CallbackReceiver) -> None:
     standin.set_callback_mode("none")
     sid = send_with_callback(client, receiver, "+15551240020")
 

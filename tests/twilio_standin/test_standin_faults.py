@@ -64,9 +64,7 @@ def test_server_error_without_creation_stores_nothing(standin: TwilioStandIn, cl
     assert client.messages.list(to="+15551250005") == []
 
 
-def test_server_error_after_creation_leaves_a_message_to_reconcile(
-    standin: TwilioStandIn, client: Client
-) -> None:
+def test_server_error_after_creation_leaves_a_message_to_reconcile(standin: TwilioStandIn, client: Client) -> None:
     standin.fail_next(1, http_status=500, created=True)
 
     with pytest.raises(TwilioRestException):
@@ -104,9 +102,7 @@ def test_unusable_fault_specs_are_refused(standin: TwilioStandIn) -> None:
             standin.add_fault(spec)
 
 
-def test_control_api_injects_and_clears_faults_over_plain_http(
-    standin: TwilioStandIn, client: Client
-) -> None:
+def test_control_api_injects_and_clears_faults_over_plain_http(standin: TwilioStandIn, client: Client) -> None:
     control = f"{standin.base_url}/_control"
     with requests.Session() as http:
         added = http.post(f"{control}/faults", json={"to": "+15551250009", "error_code": 21610}, timeout=5)
@@ -142,14 +138,10 @@ def test_control_api_reports_messages_requests_and_stats(standin: TwilioStandIn,
     assert stats["created_by_to"] == {"+15551250011": 1}
 
 
-def test_control_api_sets_callback_mode_and_sends_callbacks_on_demand(
-    standin: TwilioStandIn, client: Client
-) -> None:
+def test_control_api_sets_callback_mode_and_sends_callbacks_on_demand(standin: TwilioStandIn, client: Client) -> None:
     control = f"{standin.base_url}/_control"
     with requests.Session() as http:
-        mode = http.post(
-            f"{control}/faults", json={"callback_mode": "none", "callback_delay_ms": 5}, timeout=5
-        )
+        mode = http.post(f"{control}/faults", json={"callback_mode": "none", "callback_delay_ms": 5}, timeout=5)
         sid = send(client, "+15551250012")
         no_url = http.post(f"{control}/callbacks/{sid}", json={"status": "delivered"}, timeout=5)
         unknown = http.post(f"{control}/callbacks/SM{'0' * 32}", json={"status": "delivered"}, timeout=5)
