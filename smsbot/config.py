@@ -95,7 +95,7 @@ class Settings(BaseSettings):
 def parse_hours(spec: str) -> tuple[time, time]:
     """`08:00-21:00` as a (start, end) pair; `24:00` means end of day."""
     start, end = spec.split("-")
-    end_time = time(23, 59, 59) if end == "24:00" else time.fromisoformat(end)
+    end_time = time.max if end == "24:00" else time.fromisoformat(end)
     return time.fromisoformat(start), end_time
 
 

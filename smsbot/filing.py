@@ -23,6 +23,7 @@ from smsbot.db import transaction
 from smsbot.models import Application, NoticeVersion, TransitionRecord, utcnow
 from smsbot.moves import queue_text
 from smsbot.outbox import SUPPRESSED
+from smsbot.timers import schedule_timers
 from states.conversation_states import State
 
 MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a unit mistake, not a small loan
@@ -173,6 +174,8 @@ def new_application(session: Session, request: ApplicationIn, *, settings: Setti
     notice = queue_text(session, app, "notice", settings=settings)
     if opted_out:  # keep the notice on record, but it never leaves
         notice.status = SUPPRESSED
+    else:
+        schedule_timers(session, app, settings=settings)
     return app
 
 

@@ -16,7 +16,9 @@ from smsbot.models import Application, Correction, Message, TransitionRecord, ut
 from smsbot.models.message import PRIORITY_NOTICE, PRIORITY_REPLY
 from smsbot.outbox import queue_message
 from smsbot.texts import NoticeFacts, render
-from states.conversation_states import HandoffReason, State
+from smsbot.timers import cancel_timers, schedule_timers
+from smsbot.windows import next_allowed, window_for
+from states.conversation_states import BOT_STATES, HandoffReason, State
 from states.machine import apply_event
 from states.policy import Step
 
@@ -41,6 +43,7 @@ def carry_out(
     elif app.state != State.AWAITING_CORRECTION_VALUE:
         app.asked_field = None
     app.updated_at = utcnow()
+    _reset_timers(session, app, step, settings=settings, cause=cause)
     if step.correction is not None:
         field, value = step.correction
         session.add(
@@ -66,6 +69,16 @@ def carry_out(
     return record
 
 
+def _reset_timers(session: Session, app: Application, step: Step, *, settings: Settings, cause: str) -> None:
+    """A reply or a staff action cancels pending timers; a new prompt that awaits an answer starts fresh ones."""
+    if cause not in ("message", "staff"):
+        return
+    if app.state in BOT_STATES and step.replies:
+        schedule_timers(session, app, settings=settings)
+    else:
+        cancel_timers(session, app.pk)
+
+
 def queue_text(
     session: Session,
     app: Application,
@@ -73,8 +86,9 @@ def queue_text(
     *,
     settings: Settings,
     correction: tuple[object, int | str] | None = None,
+    kind: str | None = None,
 ) -> Message:
-    """Render `template` for `app` and put it in the outbox."""
+    """Render `template` for `app` and put it in the outbox, held until its sending window opens."""
     field = value = None
     if correction is not None:
         field, value = str(getattr(correction[0], "value", correction[0])), correction[1]
@@ -89,8 +103,14 @@ def queue_text(
         field=field,
         value=value,
     )
-    priority = PRIORITY_NOTICE if template in BULK_KINDS else PRIORITY_REPLY
-    return queue_message(session, application=app, phone=app.phone, kind=template, body=body, priority=priority)
+    kind = kind or template
+    priority = PRIORITY_NOTICE if kind in BULK_KINDS else PRIORITY_REPLY
+    hours = window_for(kind, settings)
+    now = utcnow()
+    send_after = next_allowed(now, applicant_timezone(app, settings), hours) if hours else now
+    return queue_message(
+        session, application=app, phone=app.phone, kind=kind, body=body, priority=priority, send_after=send_after
+    )
 
 
 def notice_facts(app: Application, settings: Settings) -> NoticeFacts:

@@ -1,38 +1,29 @@
-"""The worker: claim due outbound rows, send each with no database connection held, record the outcome.
-
-A claim is a lease: a row whose worker died comes back when the lease ends, and is then reconciled with the
-provider (was it created?) before it is sent again, so a crash never sends a message twice."""
+"""The worker: fire due timers, claim due outbound rows, send each with no database connection held, record
+the outcome. A claim is a lease: a row whose worker died comes back when the lease ends and is reconciled with
+the provider (was it created?) before it is sent again, so a crash never sends a message twice."""
 
 from __future__ import annotations
 
 import logging
-import random
+import threading
 import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from smsbot import consent
+from smsbot.claiming import Claim, claim_due
 from smsbot.config import Settings
-from smsbot.db import is_sqlite, transaction
-from smsbot.models import OUTBOUND, Application, Message, utcnow
-from smsbot.moves import carry_out, hand_off
-from smsbot.outbox import CONSENT_EXEMPT_KINDS, FAILED, QUEUED, SENDING, SENT, SUPPRESSED
+from smsbot.db import transaction
+from smsbot.models import utcnow
+from smsbot.outcomes import record_result
 from smsbot.privacy import mask_phone
-from smsbot.providers.base import OutboundSms, Outcome, SendResult, SmsProvider
-from states.conversation_states import HandoffReason, State
-from states.policy import Step
+from smsbot.providers.base import Outcome, SendResult, SmsProvider
+from smsbot.timers import fire_due_timers
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    sms: OutboundSms
-    reconcile: bool  # a previous attempt's outcome is unknown: look it up before sending again
+RECHECK_AFTER_SECONDS = 0.5  # a paced send waits; look at consent again if the claim is older than this
 
 
 def drain_once(
@@ -43,15 +34,40 @@ def drain_once(
     limit: int = 50,
     now: datetime | None = None,
 ) -> int:
-    """Send what is due now; returns how many rows were claimed."""
-    claims = claim_due(factory, settings=settings, limit=limit, now=now or utcnow())
+    """Fire due timers and send what is due now; returns how many rows were claimed."""
+    fire_due_timers(factory, settings=settings, now=now)
+    claimed_at = now or utcnow()
+    with transaction(factory) as session:
+        claims = claim_due(session, settings=settings, sender=sender_of(provider), limit=limit, now=claimed_at)
     for claim in claims:
-        result = _send(provider, claim)
-        record_result(factory, claim.sms.message_id, result, settings=settings)
+        _wait_for_slot(claim, now)
+        result = _send(factory, provider, claim, stale=(utcnow() - claimed_at).total_seconds() > RECHECK_AFTER_SECONDS)
+        with transaction(factory) as session:
+            record_result(session, claim.sms.message_id, result, settings=settings, now=now or utcnow())
+        log.info(
+            "send %s to %s: %s %s",
+            claim.sms.message_id,
+            mask_phone(claim.sms.phone),
+            result.outcome.value,
+            result.error_code or "",
+        )
     return len(claims)
 
 
-def _send(provider: SmsProvider, claim: Claim) -> SendResult:
+def sender_of(provider: SmsProvider) -> str:
+    return getattr(provider, "sender", "") or provider.name
+
+
+def _wait_for_slot(claim: Claim, now: datetime | None) -> None:
+    if now is None:  # a test clock never sleeps
+        delay = (claim.not_before - utcnow()).total_seconds()
+        if delay > 0:
+            time.sleep(delay)
+
+
+def _send(factory: sessionmaker[Session], provider: SmsProvider, claim: Claim, *, stale: bool) -> SendResult:
+    if stale and not claim.consent_exempt and _opted_out_since_claim(factory, claim):
+        return SendResult(Outcome.WITHHELD, error_code="opted_out", detail="opted out after claim")
     if claim.reconcile:
         found = provider.find_sent(claim.sms)
         if found is not None:
@@ -59,101 +75,16 @@ def _send(provider: SmsProvider, claim: Claim) -> SendResult:
     return provider.send(claim.sms)
 
 
-def claim_due(factory: sessionmaker[Session], *, settings: Settings, limit: int, now: datetime) -> list[Claim]:
-    """Lease up to `limit` due rows, best priority first. Rows for opted-out phones are suppressed here:
-    consent is checked at send time, whatever path queued the message."""
-    with transaction(factory) as session:
-        query = (
-            select(Message)
-            .where(col(Message.direction) == OUTBOUND, _due(now))
-            .order_by(col(Message.priority), col(Message.send_after), col(Message.id))
-            .limit(limit)
-        )
-        if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
-            query = query.with_for_update(skip_locked=True)
-        claims = []
-        for message in session.execute(query).scalars():
-            if message.kind not in CONSENT_EXEMPT_KINDS and consent.is_opted_out(session, message.phone):
-                message.status, message.updated_at = SUPPRESSED, now
-                continue
-            reconcile = message.status == SENDING
-            message.status, message.attempts = SENDING, message.attempts + 1
-            message.lease_until, message.updated_at = now + timedelta(seconds=settings.lease_seconds), now
-            claims.append(
-                Claim(
-                    OutboundSms(int(message.id or 0), message.phone, message.body, message.created_at),
-                    reconcile,
-                )
-            )
-        return claims
-
-
-def _due(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        (col(Message.status) == QUEUED) & (col(Message.send_after) <= now),
-        (col(Message.status) == SENDING) & (col(Message.lease_until) < now),
-    )
-
-
-def record_result(factory: sessionmaker[Session], message_id: int, result: SendResult, *, settings: Settings) -> None:
-    """Write the outcome of one send in its own transaction."""
-    with transaction(factory) as session:
-        message = session.get(Message, message_id)
-        if message is None or message.status != SENDING:
-            return
-        now = utcnow()
-        message.updated_at, message.error_code, message.lease_until = now, result.error_code, None
-        if result.outcome is Outcome.SENT:
-            message.status, message.provider_sid, message.sent_at = result.status or SENT, result.sid, now
-        elif result.outcome is Outcome.RETRY and message.attempts < settings.max_send_attempts:
-            message.status, message.send_after = QUEUED, now + backoff(message.attempts)
-        elif result.outcome is Outcome.UNKNOWN and message.attempts < settings.max_send_attempts:
-            # Leave it leased briefly: when the lease ends the row is reconciled before any resend.
-            message.lease_until = now + backoff(message.attempts)
-        else:
-            _fail(session, message, result, settings=settings)
-        log.info(
-            "send %s to %s: %s %s",
-            message.id,
-            mask_phone(message.phone),
-            result.outcome.value,
-            result.error_code or "",
-        )
-
-
-def backoff(attempt: int) -> timedelta:
-    """Exponential backoff with full jitter: 2, 4, 8... seconds, capped at ten minutes."""
-    return timedelta(seconds=random.uniform(1, min(600, 2**attempt)))
-
-
-def _fail(session: Session, message: Message, result: SendResult, *, settings: Settings) -> None:
-    message.status = FAILED
-    if result.outcome is Outcome.UNSUBSCRIBED:
-        consent.set_opted_out(session, phone=message.phone, opted_out=True, message_id=None)
-    if message.application_id is None:
-        return
-    app = session.get(Application, message.application_id)
-    if app is None or app.state in (State.OPTED_OUT, State.CLOSED):
-        return
-    if result.outcome is Outcome.UNSUBSCRIBED:
-        carry_out(session, app, Step("do_opt_out"), settings=settings, cause="delivery", cause_id=message.id)
-    else:
-        hand_off(
-            session,
-            app,
-            HandoffReason.DELIVERY_FAILED,
-            settings=settings,
-            cause="delivery",
-            cause_id=message.id,
-            event="do_fail_delivery",
-        )
+def _opted_out_since_claim(factory: sessionmaker[Session], claim: Claim) -> bool:
+    with factory() as session:
+        return consent.is_opted_out(session, claim.sms.phone)
 
 
 def run_worker(
-    factory: sessionmaker[Session], provider: SmsProvider, *, settings: Settings, stop: object | None = None
+    factory: sessionmaker[Session], provider: SmsProvider, *, settings: Settings, stop: threading.Event | None = None
 ) -> None:
-    """Poll forever (or until `stop.is_set()`), sleeping only when there was nothing to do."""
-    while not (stop is not None and stop.is_set()):  # type: ignore[attr-defined]
+    """Poll until `stop` is set, sleeping only when there was nothing to do."""
+    while not (stop is not None and stop.is_set()):
         try:
             busy = drain_once(factory, provider, settings=settings)
         except Exception:  # a bad row or a lost database must not kill the worker

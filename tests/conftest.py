@@ -16,11 +16,11 @@ from sqlalchemy import create_engine, text
 from smsbot.app import create_app
 from smsbot.cli import alembic_config
 from smsbot.config import Settings, load_settings
+from smsbot.models import metadata
 from smsbot.runtime import Runtime, build_runtime
 
 POSTGRES_URL = os.environ.get("SMSBOT_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("SMSBOT_REQUIRE_POSTGRES") == "1"
-TABLES = ("corrections", "transitions", "notice_versions", "messages", "phone_consents", "applications")
 API_TOKEN = "test-api-token"
 AUTH_TOKEN = "test-twilio-auth-token"
 PUBLIC_URL = "https://smsbot.example.test"
@@ -70,7 +70,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_database")
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        tables = ", ".join(table.name for table in metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
 
@@ -85,6 +86,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         sms_backend="simulator",
         secret_key="test-secret",
         instance_path=str(tmp_path),
+        # Open windows and no pacing unless a test is about them; those tests set their own.
+        notice_hours="00:00-24:00",
+        reminder_hours="00:00-24:00",
+        send_rate=0,
     )
 
 

@@ -2,6 +2,7 @@
 
 from smsbot.models.application import Application, Correction, NoticeVersion, TransitionRecord
 from smsbot.models.base import metadata, utcnow
+from smsbot.models.delivery import DeliveryEvent, SendAttempt, SenderSlot, Timer
 from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
 
 __all__ = [
@@ -9,9 +10,13 @@ __all__ = [
     "OUTBOUND",
     "Application",
     "Correction",
+    "DeliveryEvent",
     "Message",
     "NoticeVersion",
     "PhoneConsent",
+    "SendAttempt",
+    "SenderSlot",
+    "Timer",
     "TransitionRecord",
     "metadata",
     "utcnow",

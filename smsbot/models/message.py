@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, false
 from sqlmodel import Field, SQLModel
 
 from smsbot.models.base import UTCDateTime, utcnow
@@ -37,9 +37,16 @@ class Message(SQLModel, table=True):
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
     error_code: str | None = Field(default=None, max_length=16)
+    retry_of: int | None = Field(default=None, foreign_key="messages.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def pk(self) -> int:
+        if self.id is None:
+            raise ValueError("message not flushed yet")
+        return self.id
 
 
 class PhoneConsent(SQLModel, table=True):
@@ -49,5 +56,8 @@ class PhoneConsent(SQLModel, table=True):
 
     phone: str = Field(primary_key=True, max_length=20)
     opted_out: bool = False
+    undeliverable: bool = Field(
+        default=False, sa_column_kwargs={"server_default": false()}
+    )  # a permanent delivery error: nothing more is sent until staff clear it
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     message_id: int | None = None

@@ -14,6 +14,7 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"  # may or may not exist (read timeout, 5xx): reconcile before any resend
     PERMANENT = "permanent"  # the number cannot be reached: hand off
     UNSUBSCRIBED = "unsubscribed"  # the provider says the phone opted out
+    WITHHELD = "withheld"  # not sent: the phone opted out between the claim and the send
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class OutboundSms:
     phone: str
     body: str
     created_at: datetime
+    known_sids: frozenset[str] = frozenset()  # provider ids we already hold for this phone and body
 
 
 class SmsProvider(Protocol):

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator
 
 from smsbot.conversation import handle_inbound
+from smsbot.delivery_status import handle_status_callback
 from smsbot.runtime import runtime
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/twilio")
@@ -41,4 +42,17 @@ def inbound_sms() -> Response:
     if outcome.moved and outcome.state:
         rt.metrics.transitions.labels(to_state=outcome.state).inc()
     rt.metrics.webhook_latency.labels(endpoint="sms").observe(time.perf_counter() - started)
+    return Response(EMPTY_TWIML, mimetype="text/xml")
+
+
+@bp.post("/status")
+def status_callback() -> Response:
+    """Store every callback; move the message's status only forward. Unknown sids are stored and ignored."""
+    started = time.perf_counter()
+    verify_signature()
+    if not request.form.get("MessageSid") or not request.form.get("MessageStatus"):
+        abort(400)
+    rt = runtime()
+    handle_status_callback(rt.sessions, request.form.to_dict(), settings=rt.settings)
+    rt.metrics.webhook_latency.labels(endpoint="status").observe(time.perf_counter() - started)
     return Response(EMPTY_TWIML, mimetype="text/xml")

@@ -1,0 +1,38 @@
+"""Sending windows in the applicant's local time: outside them messages wait, they are never dropped."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from smsbot.config import Settings, parse_hours
+
+NOTICE_KINDS = frozenset({"notice"})
+REMINDER_KINDS = frozenset({"reminder"})
+
+
+def window_for(kind: str, settings: Settings) -> str | None:
+    """The hours spec that applies to `kind`, or None: replies to someone who just wrote go at once."""
+    if kind in NOTICE_KINDS:
+        return settings.notice_hours
+    if kind in REMINDER_KINDS:
+        return settings.reminder_hours
+    return None
+
+
+def next_allowed(now: datetime, tz: str, hours: str) -> datetime:
+    """`now` if it falls inside `hours` in `tz`, else the window's next opening (in UTC-aware time)."""
+    start, end = parse_hours(hours)
+    local = now.astimezone(ZoneInfo(tz))
+    if _inside(local.time(), start, end):
+        return now
+    opening = datetime.combine(local.date(), start, tzinfo=local.tzinfo)
+    if opening <= local:
+        opening = datetime.combine(local.date() + timedelta(days=1), start, tzinfo=local.tzinfo)
+    return opening.astimezone(now.tzinfo)
+
+
+def _inside(moment: time, start: time, end: time) -> bool:
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end  # a window across midnight, e.g. 22:00-06:00
