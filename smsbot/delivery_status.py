@@ -7,8 +7,8 @@ any other final failure hands the conversation to a person."""
 from __future__ import annotations
 
 import json
-from typing import Any
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import sessionmaker

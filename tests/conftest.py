@@ -44,7 +44,8 @@ def postgres_database() -> Iterator[str]:
     """One database per test process, migrated once, emptied before each test."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL not configured (set SMSBOT_TEST_POSTGRES_URL)")
-    name = f"smsbot_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    # One database per test process (several suites may share a server): worker name plus pid.
+    name = f"smsbot_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     admin = create_engine(_sqlalchemy(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
