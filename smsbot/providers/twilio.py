@@ -20,6 +20,7 @@ from smsbot.providers.base import OutboundSms, Outcome, SendResult
 RETRY_CODES = frozenset({20429, 21611})  # rate limited, queue overflow: Twilio created nothing
 UNSUBSCRIBED_CODE = 21610
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+RECONCILED = "found at provider"
 
 # The twilio client logs query parameters (a phone number when listing by To) at INFO.
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
@@ -73,7 +74,9 @@ class TwilioProvider:
             since = sms.created_at - timedelta(minutes=5)
             for message in self.client().messages.stream(to=sms.phone, date_sent_after=since, page_size=50):
                 if message.body == sms.body and message.sid not in sms.known_sids:
-                    return SendResult(Outcome.SENT, sid=message.sid, status=message.status or "queued")
+                    return SendResult(
+                        Outcome.SENT, sid=message.sid, status=message.status or "queued", detail=RECONCILED
+                    )
         except (TwilioException, RequestException):
             return SendResult(Outcome.UNKNOWN, detail="lookup failed")
         return None
