@@ -151,3 +151,25 @@ def test_every_attempt_is_recorded(live_app: Flask, trt: Runtime, standin: Twili
         attempts = list(session.execute(select(SendAttempt.outcome, SendAttempt.error_code)).all())
     assert [tuple(a) for a in attempts] == [("retry", "20429"), ("sent", None)]
     assert outbound(trt, phone)[0].attempts == 2
+
+
+def test_the_worker_holds_no_database_connection_during_the_http_call(
+    live_app: Flask, trt: Runtime, standin: TwilioStandIn
+) -> None:
+    from smsbot.providers.base import OutboundSms, SendResult
+    from smsbot.providers.twilio import TwilioProvider
+
+    checked_out: list[int] = []
+
+    class ObservedProvider(TwilioProvider):
+        def send(self, sms: OutboundSms) -> SendResult:
+            checked_out.append(trt.engine.pool.checkedout())  # type: ignore[attr-defined]
+            return super().send(sms)
+
+    trt.provider = ObservedProvider(trt.settings)
+    standin.set_callback_mode("none")  # callbacks would check out connections in the web server's threads
+    for _ in range(3):
+        file(live_app.test_client())
+    standin.wait_for_callbacks()
+    assert drain(trt) == 3
+    assert checked_out == [0, 0, 0]
