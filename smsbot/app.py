@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from smsbot.config import Settings, load_settings
+from smsbot.log_setup import configure_logging
 from smsbot.runtime import Runtime, build_runtime, init_app
 
 MAX_REQUEST_BYTES = 256 * 1024
@@ -30,7 +29,7 @@ def create_app(settings: Settings | None = None, *, rt: Runtime | None = None) -
     init_app(app, rt or build_runtime(settings))
     csrf.init_app(app)
     _register_blueprints(app, settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     return app
 
 

@@ -78,9 +78,11 @@ def serve(host: str, port: int) -> None:
 @main.command()
 def worker() -> None:
     """Send the outbox and fire due timers until stopped (run several on PostgreSQL)."""
+    from smsbot.log_setup import configure_logging
     from smsbot.runtime import build_runtime
     from smsbot.worker import run_worker
 
+    configure_logging()
     rt = build_runtime(load_settings())
     click.echo(f"smsbot worker started (backend: {rt.settings.backend})")
     run_worker(rt.sessions, rt.provider, settings=rt.settings)

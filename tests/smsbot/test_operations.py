@@ -79,3 +79,19 @@ def test_logs_never_hold_a_full_phone_number_a_name_or_a_message_body(
     assert phone not in logged and phone[1:] not in logged
     assert "欧阳娜娜" not in logged and "secret-body-words" not in logged
     assert re.search(r"\d{3}\*{4}\d{4}", logged)
+
+
+def test_any_log_record_has_phone_numbers_masked() -> None:
+    from smsbot.log_setup import MaskPhones
+
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '"GET /dev/phone/%s HTTP/1.1" 200', ("+8613800138000",), None
+    )
+    MaskPhones().filter(record)
+    assert record.getMessage() == '"GET /dev/phone/138****8000 HTTP/1.1" 200'
+    quoted = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, "GET /dev/phone/%2B85291234567", None, None)
+    MaskPhones().filter(quoted)
+    assert "91234567" not in quoted.getMessage()
+    untouched = logging.LogRecord("x", logging.INFO, __file__, 1, "message 42 took 3 ms", None, None)
+    MaskPhones().filter(untouched)
+    assert untouched.getMessage() == "message 42 took 3 ms"
