@@ -14,9 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# A laptop demo should not wait for 08:00 to show its first notice; production keeps the 08:00-21:00 default.
 run: $(STAMP)
 	$(BIN)/smsbot db upgrade
-	$(BIN)/smsbot serve --host 127.0.0.1 --port 5000
+	SMSBOT_NOTICE_HOURS=$${SMSBOT_NOTICE_HOURS:-00:00-24:00} SMSBOT_REMINDER_HOURS=$${SMSBOT_REMINDER_HOURS:-00:00-24:00} \
+		$(BIN)/smsbot serve --host 127.0.0.1 --port 5000
 
 # The whole suite: SQLite always; PostgreSQL when SMSBOT_TEST_POSTGRES_URL is set (CI sets it and requires it).
 test: $(STAMP)
