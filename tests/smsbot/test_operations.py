@@ -95,3 +95,12 @@ def test_any_log_record_has_phone_numbers_masked() -> None:
     untouched = logging.LogRecord("x", logging.INFO, __file__, 1, "message 42 took 3 ms", None, None)
     MaskPhones().filter(untouched)
     assert untouched.getMessage() == "message 42 took 3 ms"
+
+
+def test_the_readme_embeds_the_generated_diagram() -> None:
+    from pathlib import Path
+
+    from states.machine import mermaid_diagram
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"```mermaid\n{mermaid_diagram()}```" in readme
