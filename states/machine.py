@@ -16,23 +16,24 @@ from states.conversation_states import BOT_STATES, State
 S = State
 ALL_STATES = list(State)
 NOT_OPTED_OUT = [s for s in State if s is not S.OPTED_OUT]
-LIVE = [*BOT_STATES, S.CONFIRMED]  # the bot still answers here
-SETTLEABLE = [*BOT_STATES, S.HANDED_OFF, S.CONFIRMED]
+WAITING = [s for s in State if s in BOT_STATES]  # in declaration order, so the diagram is stable
+LIVE = [*WAITING, S.CONFIRMED]  # the bot still answers here
+SETTLEABLE = [*WAITING, S.HANDED_OFF, S.CONFIRMED]
 
 # Every move the conversation can make. `dest: None` is an internal transition (the state stays, the move is
 # still recorded). Trigger names are prefixed with `do_` so they can never collide with adapter attributes.
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "do_confirm", "source": [S.AWAITING_CONFIRMATION], "dest": S.CONFIRMED},
     {"trigger": "do_ask_field", "source": [S.AWAITING_CONFIRMATION], "dest": S.AWAITING_CORRECTION_FIELD},
-    {"trigger": "do_ask_value", "source": list(BOT_STATES), "dest": S.AWAITING_CORRECTION_VALUE},
+    {"trigger": "do_ask_value", "source": WAITING, "dest": S.AWAITING_CORRECTION_VALUE},
     {"trigger": "do_record_correction", "source": LIVE, "dest": S.HANDED_OFF},
-    {"trigger": "do_reprompt", "source": list(BOT_STATES), "dest": None},
+    {"trigger": "do_reprompt", "source": WAITING, "dest": None},
     {"trigger": "do_answer_help", "source": LIVE, "dest": None},
     {"trigger": "do_hand_off", "source": LIVE, "dest": S.HANDED_OFF},
     {"trigger": "do_opt_out", "source": NOT_OPTED_OUT, "dest": S.OPTED_OUT},
     {"trigger": "do_opt_in", "source": [S.OPTED_OUT], "dest": S.HANDED_OFF},
-    {"trigger": "do_remind", "source": list(BOT_STATES), "dest": None},
-    {"trigger": "do_expire", "source": list(BOT_STATES), "dest": S.HANDED_OFF},
+    {"trigger": "do_remind", "source": WAITING, "dest": None},
+    {"trigger": "do_expire", "source": WAITING, "dest": S.HANDED_OFF},
     {"trigger": "do_fail_delivery", "source": [*LIVE, S.HANDED_OFF], "dest": S.HANDED_OFF},
     {"trigger": "do_staff_resend_notice", "source": [*SETTLEABLE, S.CLOSED], "dest": S.AWAITING_CONFIRMATION},
     {"trigger": "do_staff_apply_correction", "source": SETTLEABLE, "dest": S.AWAITING_CONFIRMATION},
