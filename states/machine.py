@@ -75,7 +75,7 @@ def apply_event(state: str, event: str) -> str:
     """Return the state after `event` fires from `state`; raise IllegalMove if the table forbids it."""
     if event not in EVENTS:
         raise IllegalMove(f"unknown event {event!r}")
-    holder = StateHolder(state)
+    holder = StateHolder(str(state))  # the machine knows plain strings; an Enum would be looked up by name
     try:
         _MACHINE.events[event].trigger(holder)
     except MachineError as exc:
@@ -84,7 +84,7 @@ def apply_event(state: str, event: str) -> str:
 
 
 def can_fire(state: str, event: str) -> bool:
-    return event in EVENTS and state in _MACHINE.events[event].transitions
+    return event in EVENTS and str(state) in _MACHINE.events[event].transitions
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,91 @@
+"""The bot's decisions, as a table: (state, reading, counters) → step."""
+
+from __future__ import annotations
+
+import pytest
+
+from states.conversation_states import HandoffReason, State
+from states.intents import Field, Intent, Reading
+from states.policy import SILENT, decide
+
+S, In = State, Intent
+
+
+def step(state: State, intent: Intent, reprompts: int = 0, **reading: object):  # type: ignore[no-untyped-def]
+    return decide(state, Reading(intent, **reading), reprompts=reprompts, max_reprompts=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("state", "intent", "fields", "event", "reason", "replies"),
+    [
+        (S.AWAITING_CONFIRMATION, In.CONFIRM, {}, "do_confirm", None, ("confirmation_received",)),
+        (
+            S.AWAITING_CONFIRMATION,
+            In.CONFIRM,
+            {"with_help": True},
+            "do_confirm",
+            None,
+            ("confirmation_received", "help"),
+        ),
+        (S.AWAITING_CONFIRMATION, In.CORRECT, {}, "do_ask_field", None, ("field_menu",)),
+        (S.AWAITING_CONFIRMATION, In.CORRECT, {"field": Field.AMOUNT}, "do_ask_value", None, ("value_prompt_amount",)),
+        (
+            S.AWAITING_CONFIRMATION,
+            In.CORRECT,
+            {"field": Field.AMOUNT, "value": 50000},
+            "do_record_correction",
+            HandoffReason.CORRECTION,
+            ("correction_received",),
+        ),
+        (S.AWAITING_CORRECTION_FIELD, In.CORRECT, {"field": Field.TERM}, "do_ask_value", None, ("value_prompt_term",)),
+        (S.AWAITING_CORRECTION_FIELD, In.CONFIRM, {}, "do_reprompt", None, ("field_menu",)),
+        (
+            S.AWAITING_CORRECTION_VALUE,
+            In.CORRECT,
+            {"field": Field.NAME, "value": "李四"},
+            "do_record_correction",
+            HandoffReason.CORRECTION,
+            ("correction_received",),
+        ),
+        (S.AWAITING_CONFIRMATION, In.HUMAN, {}, "do_hand_off", HandoffReason.HUMAN_REQUESTED, ("handoff",)),
+        (S.AWAITING_CONFIRMATION, In.WRONG_PERSON, {}, "do_hand_off", HandoffReason.WRONG_PERSON, ("wrong_person",)),
+        (
+            S.AWAITING_CONFIRMATION,
+            In.ABUSE_OR_FRAUD_REPORT,
+            {},
+            "do_hand_off",
+            HandoffReason.ABUSE_OR_FRAUD,
+            ("handoff",),
+        ),
+        (S.AWAITING_CONFIRMATION, In.HELP, {}, "do_answer_help", None, ("help",)),
+        (S.HANDED_OFF, In.OPT_OUT, {}, "do_opt_out", None, ("opt_out_confirmation",)),
+        (S.CONFIRMED, In.CORRECT, {}, "do_hand_off", HandoffReason.HUMAN_REQUESTED, ("handoff",)),
+        (S.OPTED_OUT, In.OPT_IN, {}, "do_opt_in", HandoffReason.OPTED_IN, ("opted_in",)),
+    ],
+)
+def test_decisions(state, intent, fields, event, reason, replies) -> None:  # type: ignore[no-untyped-def]
+    decided = step(state, intent, **fields)
+    assert (decided.event, decided.handoff_reason, decided.replies) == (event, reason, replies)
+
+
+@pytest.mark.parametrize("state", [S.HANDED_OFF, S.CLOSED, S.OPTED_OUT])
+@pytest.mark.parametrize("intent", [In.CONFIRM, In.CORRECT, In.HELP, In.AMBIGUOUS, In.HUMAN])
+def test_handed_off_closed_and_opted_out_conversations_are_silent(state: State, intent: Intent) -> None:
+    assert step(state, intent) == SILENT
+
+
+def test_a_second_opt_out_sends_no_second_confirmation() -> None:
+    assert step(S.OPTED_OUT, In.OPT_OUT) == SILENT
+
+
+def test_an_ambiguous_reply_is_reprompted_once_then_handed_off() -> None:
+    first = step(S.AWAITING_CONFIRMATION, In.AMBIGUOUS, reprompts=0)
+    second = step(S.AWAITING_CONFIRMATION, In.AMBIGUOUS, reprompts=1)
+    assert (first.event, first.counts_as_reprompt) == ("do_reprompt", True)
+    assert (second.event, second.handoff_reason) == ("do_hand_off", HandoffReason.AMBIGUOUS)
+
+
+@pytest.mark.parametrize("state", list(State))
+@pytest.mark.parametrize("intent", [i for i in Intent if i is not Intent.CONFIRM])
+def test_nothing_but_a_confirm_reading_ever_confirms(state: State, intent: Intent) -> None:
+    assert step(state, intent).event != "do_confirm"
