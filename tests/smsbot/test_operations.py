@@ -104,3 +104,38 @@ def test_the_readme_embeds_the_generated_diagram() -> None:
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert f"```mermaid\n{mermaid_diagram()}```" in readme
+
+
+def test_gunicorn_serves_the_app_with_gthread_workers(settings) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        bind = f"127.0.0.1:{probe.getsockname()[1]}"
+    env = os.environ | {"DATABASE_URL": settings.database_url, "SMSBOT_BIND": bind}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "wsgi:app", "--workers", "1", "--threads", "2"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline, health = time.monotonic() + 20, None
+        while health is None and time.monotonic() < deadline:
+            try:
+                health = requests.get(f"http://{bind}/healthz", timeout=1).json()
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert health == {"status": "ok", "database": "ok"}
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=20)
+    assert b"Using worker: gthread" in err

@@ -1,0 +1,26 @@
+"""gunicorn's configuration for smsbot, read automatically by `gunicorn wsgi:app` from this folder.
+
+gthread workers: a webhook spends its time waiting on the database, so threads overlap that wait. Keep the
+database pool (10 + 10 overflow per process) at least as large as `threads`."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("SMSBOT_BIND", "0.0.0.0:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("SMSBOT_WEB_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("SMSBOT_WEB_THREADS", 8))
+# With gthread, --timeout is a worker heartbeat, not a request timeout: provider and database calls carry
+# their own timeouts inside the app.
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+
+
+def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+    """With --preload the parent may have opened pooled connections; a child must never share them."""
+    import wsgi
+
+    runtime = wsgi.app.extensions.get("smsbot")
+    if runtime is not None:
+        runtime.engine.dispose(close=False)
