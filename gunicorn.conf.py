@@ -17,7 +17,7 @@ graceful_timeout = 30
 keepalive = 5
 
 
-def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+def post_fork(server, worker):  # gunicorn's hook signature
     """With --preload the parent may have opened pooled connections; a child must never share them."""
     import wsgi
 
