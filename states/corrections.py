@@ -1,0 +1,124 @@
+"""Which fields a reply disputes, and the value it gives for each (policy items 7 and 8).
+
+A reply is cut into segments at each field it names ("金额不对，名字没错" → 金额… | 名字…), so a correction
+word only counts against the field it sits next to. A field named on its own with nothing but connectors
+("金额和期限都不对") shares the next segment's verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from states import lexicon as lx
+from states.intents import Field
+from states.values import parse_amount, parse_name, parse_term, parse_text
+
+# Something that looks like a number the applicant meant as a value (digits, or a Chinese numeral with a unit).
+NUMBERISH = re.compile(r"[0-9]|[一二两三四五六七八九十半壹贰叁肆伍陆柒捌玖拾]+[十百千万元块期个年拾佰仟]")
+_VALUE_MARKER = re.compile(
+    r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|是|叫|为|:|"
+    r"(?<![a-z])(?:should be|is|to|as)(?![a-z])"
+)
+NEGATED_VALUE = re.compile(r"(?:而)?不是[^,，。;；是]*|(?<![a-z])not [^,.;]*")
+_EDGE_PUNCT = re.compile(r"^[\s,，.。:：!！、]+|[\s,，.。:：!！、]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """One field the reply says is wrong; `unusable` when it offered a value that cannot be taken."""
+
+    field: Field
+    value: int | str | None = None
+    unusable: bool = False
+
+
+def _segments(spaced: str) -> list[tuple[tuple[Field, ...], int, int, int]]:
+    """(fields, start, end of field word, end) for each segment that starts at a field mention."""
+    mentions = list(lx.FIELD_MENTION.finditer(spaced))
+    segments, pending, start = [], [], 0
+    for i, mention in enumerate(mentions):
+        end = mentions[i + 1].start() if i + 1 < len(mentions) else len(spaced)
+        if not pending:
+            start = mention.start()
+        pending.append(Field(mention.lastgroup or "other"))
+        rest = spaced[mention.end() : end].replace(" ", "")
+        if i + 1 < len(mentions) and lx.FIELD_JOINER.match(rest):
+            continue
+        segments.append((tuple(dict.fromkeys(pending)), start, mention.end(), end))
+        pending = []
+    return segments
+
+
+def has_correction(spaced: str) -> bool:
+    """A correction word (不对, 错了, 应该是, wrong…) anywhere, ignoring 'no need to change' phrases."""
+    cleaned = lx.NO_CHANGE.sub(" ", spaced)
+    return bool(lx.CORRECTION_ZH.search(cleaned.replace(" ", "")) or lx.CORRECTION_EN.search(cleaned))
+
+
+def has_confirm_word(spaced: str) -> bool:
+    return bool(lx.CONFIRM_ZH.search(spaced.replace(" ", "")) or lx.CONFIRM_EN.search(spaced))
+
+
+def _text_value(segment: str, field_end: int) -> str | None:
+    """The text after the last value marker (名字应该是张三 → 张三), or after the field word itself."""
+    body = NEGATED_VALUE.sub(" ", segment)
+    markers = list(_VALUE_MARKER.finditer(body))
+    if markers:
+        candidate = body[markers[-1].end() :]
+    else:
+        candidate = segment[field_end:]
+        if has_correction(candidate.lower()):
+            return None
+    candidate = _EDGE_PUNCT.sub("", candidate)
+    return candidate or None
+
+
+def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> Dispute:
+    """Parse the value for `field` out of one segment (lower-case `segment`, original-case `cased`)."""
+    compact = segment.replace(" ", "")
+    if field in (Field.AMOUNT, Field.TERM):
+        if not NUMBERISH.search(compact):
+            return Dispute(field)
+        value = parse_amount(compact) if field is Field.AMOUNT else parse_term(compact)
+        return Dispute(field, value, unusable=value is None)
+    candidate = _text_value(cased, field_end)
+    if candidate is None:
+        return Dispute(field)
+    text_value = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
+    return Dispute(field, text_value, unusable=text_value is None)
+
+
+def _core_is_field_only(segment: str) -> bool:
+    rest = lx.FIELD_MENTION.sub("", segment)
+    return not lx.FILLER.sub("", rest).strip()
+
+
+def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
+    """Every field the reply disputes, with its value when one is given.
+
+    At the field menu naming a field is choosing it; elsewhere a field counts when a correction word or a
+    value sits next to it, or when it is named on its own and nothing in the reply confirms.
+    """
+    confirm_anywhere = has_confirm_word(spaced)
+    disputes: list[Dispute] = []
+    for fields, start, field_end, end in _segments(spaced):
+        segment, seg_cased = spaced[start:end], cased[start:end]
+        if not _is_disputed(segment, at_menu=at_menu, confirm_anywhere=confirm_anywhere):
+            continue
+        if len(fields) > 1:
+            disputes.extend(Dispute(field) for field in fields)
+        else:
+            disputes.append(field_value(fields[0], segment, seg_cased, field_end - start))
+    return disputes
+
+
+def _is_disputed(segment: str, *, at_menu: bool, confirm_anywhere: bool) -> bool:
+    if has_correction(segment):
+        return True
+    compact = segment.replace(" ", "")
+    if has_confirm_word(segment) or lx.QUESTION.search(compact):
+        return False  # restating or asking about a field is not disputing it
+    if at_menu or NUMBERISH.search(compact) or _VALUE_MARKER.search(compact):
+        return True
+    return _core_is_field_only(segment) and not confirm_anywhere

@@ -1,0 +1,276 @@
+"""The words the reader looks for, one compiled pattern per meaning (see DOMAIN.md, "How replies are read").
+
+Chinese patterns run on the compact form of a reply (no whitespace, simplified, lower-case); English patterns
+run on the spaced form, bounded by non-letters so that "t" never matches inside "tomorrow" and "correct"
+never inside "incorrect". Patterns are compiled once at import: the reader is on the webhook's hot path.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _zh(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(alternatives))
+
+
+def _en(*phrases: str) -> re.Pattern[str]:
+    """English phrases as whole words: a letter on either side means it is part of another word."""
+    return re.compile(r"(?<![a-z'])(?:" + "|".join(phrases) + r")(?![a-z])")
+
+
+# --- opt-out (policy: wins in every state, even next to a "1") ---
+OPT_OUT_WHOLE = re.compile(r"^(?:回复?|reply)?(?:t|r|td|退|退订|退出|0000|stop|tuiding)[。.!！]*$")
+OPT_OUT_ZH = _zh(
+    r"退订|退定|拒收|取消订阅|退出订阅|别再?(?:给我)?发|不要再?(?:给我)?发(?:短信|信息|消息|了)|不要再给我发|别再?(?:给我)?(?:发|打扰|骚扰|烦)",
+    r"不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送)|不(?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
+    r"唔好再?发|唔好再?send|唔该停|停发|不要短信|屏蔽|拉黑|别联系我|不要(?:再)?联系我|别再联系",
+    r"(?<![0-9])0000(?![0-9])",
+)
+OPT_OUT_EN = _en(
+    r"stop(?:all)?",
+    r"unsubscribe",
+    r"unsub",
+    r"revoke",
+    r"opt ?-?out",
+    r"quit",
+    r"td",
+    r"(?<!the )(?<!the very )end(?! of)",
+    r"cancel(?! (?:my|the|this|our|your)? ?(?:loan|application|request|order|appl))",
+    r"leave me alone",
+    r"(?:don'?t|do not|never|no more|pls dont|please don'?t) (?:text|message|sms|contact|msg|send)",
+    r"remove me",
+    r"take me off",
+    r"no more (?:texts|messages|sms)",
+    r"stop (?:texting|sending|messaging|contacting|spamming)",
+)
+SINGLE_LETTER_OPT_OUT = re.compile(r"(?<![a-z'])[tr](?![a-z'])")
+LATIN_WORD = re.compile(r"[a-z]{2,}")
+HARMLESS_LATIN = frozenset({"td", "stop", "pls", "please", "reply", "thx", "ok", "thanks", "sms"})
+
+# --- abuse or fraud report ---
+ABUSE_ZH = _zh(
+    r"骗子|诈骗|骗人|骗钱|骗局|是骗|行骗|假冒|冒充|冒名|钓鱼|报警|举报|垃圾短信|是假的|假的吧|真的假的|是不是真的|是真的吗",
+    r"正规吗|靠谱吗|合法吗|是不是正规|链接|网址|点开|打不开|二维码|下载app",
+    r"(?:有人|对方|他们|你们的人|客服|自称|一个人|陌生人|打电话|来电|短信)[^。.!?]{0,12}"
+    r"(?:让我|要我|叫我|问我要|找我要|向我要|要求我?|说要)[^。.!?]{0,8}"
+    r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|保证金|押金|卡号|费用|钱)",
+    r"傻[逼比b]|煞笔|他妈|妈的|去死|神经病|混蛋|王八|滚|操你|草泥马|尼玛|废物|垃圾|狗东西|有病",
+)
+ABUSE_EN = _en(
+    r"scam(?:mer)?s?",
+    r"fraud",
+    r"fake",
+    r"phishing",
+    r"spam(?:mer)?",
+    r"legit",
+    r"is this real",
+    r"the link",
+    r"a link",
+    r"link",
+    r"url",
+    r"f+u+c+k\w*",
+    r"shit",
+    r"idiots?",
+    r"stupid",
+    r"bastards?",
+    r"wtf",
+    r"sb",
+    r"tmd",
+    r"nmsl",
+    r"screw you",
+    r"(?:someone|somebody|they|he|she|a man|a woman|caller|your staff|an agent)"
+    r"[a-z ']{0,30}(?:asked|wants|wanted|told|called)[a-z ']{0,30}(?:code|password|fee|deposit|pay|transfer|money)",
+)
+
+# --- wrong person ---
+WRONG_PERSON_ZH = _zh(
+    r"不是我(?!(?:的|要的|申请的|填的|写的)?(?:名字|姓名|金额|额度|期限|用途|数|钱))|我不是(?:本人|他|她|申请人|你们?要找|[张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严覃武戴莫孔向汤欧])|不是本人|非本人|唔系我|我没(?:有)?(?:申请|贷|借|办)|没(?:有)?申请过|从来没(?:有)?(?:申请|借|贷)",
+    r"没借过|没贷过|我没借|不是我的|^(?:你们?)?打错了?|打错(?:电话|号码|人)|发错(?:人|号码|了)|你们?发错|找错人|不认识|唔识|不知道(?:这个人|是谁|谁是)",
+    r"我不叫|号码(?:是|换)新|新号码|这个号码(?:不是|换)|搞错人|认错人",
+)
+WRONG_PERSON_EN = _en(
+    r"wrong (?:number|person|guy|girl|man|woman)",
+    r"not me",
+    r"(?:didn'?t|did not|never) (?:apply|applied|borrow)",
+    r"(?:i'?m|i am) not (?:the applicant|him|her|this person|that person|mr|mrs|ms|miss|[a-z]+ [a-z]+$)",
+    r"this is not (?:my|me)",
+    r"who is (?!this|it|that)[a-z]+",
+    r"don'?t know (?:him|her|them|this person|who)",
+    r"not my (?:loan|application)",
+)
+
+# --- human: staff needed ---
+HUMAN_ZH = _zh(
+    r"人工|转客服|找客服|联系客服|客服(?:联系|打|给我)|真人|经理|工作人员|业务员|客户经理|信贷员",
+    r"(?:给|跟|帮)我打(?:个)?电话|打(?:个)?电话给我|回电|回个电话|电话联系|联系我",
+    r"投诉|举报你们|差评|太慢|怎么还没|态度",
+    r"删除|删掉|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
+    r"不想贷|不贷了|不借了|不要贷|不需要(?:贷款|了)|不要了|撤销|撤回|撤单|取消(?:申请|贷款|借款)?$|取消(?:申请|贷款|借款|这笔)",
+    r"(?:我是|我系)(?:他|她|申请人)的?|(?:他|她)(?:是我|系我)|(?:替|帮|代)(?:他|她|我)(?:家人|老公|老婆|爸|妈|儿子|女儿)?(?:回复|申请|办)"
+    r"|我(?:老公|老婆|丈夫|妻子|爸|妈|儿子|女儿|爱人|媳妇|家人|哥|姐|弟|妹|爷爷|奶奶)",
+    r"手续费|服务费|保证金|押金|利息|利率|费用|收费|收钱|要钱|交钱|转账|汇款|打款给|先交|年化|担保费|会员费",
+    r"多贷|多借|贷多|提高额度|提额|增加额度|额度(?:能|可以)?(?:高|多|再)|加额度|延期|晚点还|宽限|推迟|延长|缓",
+    r"身份证|证件号|手机号|电话号码|号码(?:错|不对|改)|换号",
+)
+HUMAN_EN = _en(
+    r"agent",
+    r"human",
+    r"real person",
+    r"a person",
+    r"representative",
+    r"operator",
+    r"staff",
+    r"call me",
+    r"call (?:back|please|pls)",
+    r"give me a call",
+    r"phone me",
+    r"ring me",
+    r"speak to",
+    r"talk to",
+    r"complain(?:t|ts)?",
+    r"manager",
+    r"delete",
+    r"privacy",
+    r"my (?:data|information|personal)",
+    r"withdraw",
+    r"cancel (?:my|the|this|our)? ?(?:loan|application|request|appl)",
+    r"don'?t (?:want|need) (?:the|this|a)? ?loan",
+    r"fees?",
+    r"deposit",
+    r"interest",
+    r"charges?",
+    r"transfer",
+    r"pay (?:first|upfront|anything|money)",
+    r"more money",
+    r"more time",
+    r"extension",
+    r"increase",
+    r"my (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister)",
+    r"on behalf",
+    r"(?:id|phone|mobile) (?:number|card|no)",
+)
+WORRY = _zh(r"担心|不放心|顾虑|疑虑|怀疑|疑问", r"worried|concern|doubt|suspicious")
+CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?![a-z])")
+
+# --- fields (compact form; English words are safe enough as substrings here) ---
+FIELD_PATTERNS = {
+    "name": (r"姓名|名字|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),
+    "amount": (r"金额|额度|数额|钱数|借款额|贷款额|申请额|多少钱|贷款数|借款数|钱", r"amount|sum|loan size"),
+    "term": (r"期限|期数|年限|还款期|借期|贷款期|借款期|分期|多少期|几期", r"term|period|duration|tenor"),
+    "purpose": (r"用途|用处|用来|干什么用|做什么用", r"purpose|usage|use of"),
+    "other": (r"其他|其它|别的", r"other"),
+}
+FIELD_MENTION = re.compile(
+    "|".join(f"(?P<{k}>{zh}|(?<![a-z])(?:{en})(?![a-z]))" for k, (zh, en) in FIELD_PATTERNS.items())
+)
+FIELD_JOINER = re.compile(r"^(?:[和跟与及、,/&+]|还有|以及|and|也|都)*$")
+
+# --- correction signals ---
+CORRECTION_ZH = _zh(
+    r"不对|不正确|不准确|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题|(?<![没无冇不])(?<!没有)错(?!过)",
+    r"改(?!天|日|时间)|更正|纠正|变更|换成|应该是|应为|应该为|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
+    r"(?<!是)不是(?!我|很|太|特别|非常|说)|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
+)
+CORRECTION_EN = _en(
+    r"no",
+    r"nope",
+    r"n",
+    r"wrong",
+    r"incorrect",
+    r"not (?:correct|right|accurate|true|mine)",
+    r"isn'?t (?:correct|right)",
+    r"inaccurate",
+    r"mistakes?",
+    r"errors?",
+    r"typo",
+    r"should be(?! (?:fine|ok|okay|good|right|correct|alright))",
+    r"change",
+    r"(?<!any )update(?!s| on| me)",
+    r"fix",
+    r"correction",
+    r"(?:to|need|want|must|please|pls) correct",
+    r"correct (?:the|my|it|this|that|a|an|amount|name|term|purpose)",
+)
+NO_CHANGE = re.compile(
+    r"不用改|不需要改|无需改|不必改|不用修改|不需要修改|无需修改|不用更正|不需要更正|没有要改|没什么要改|"
+    r"no need to change|nothing to change|no changes?|no mistakes?|no errors?|no problems?|no issues?|nothing wrong"
+)
+
+# --- confirm (policy item 4) ---
+CONFIRM_ZH = _zh(
+    r"(?<![不未没无要想请再需难去])(?:确[认任仁人忍韧刃纫]|[却雀鹊缺阙榷]认)(?![一下吗么嘛?什])",
+    r"没错|没有错|无误|(?<!有)没问题|没有问题|正确|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|属实|啱|没毛病",
+)
+CONFIRM_EN = _en(
+    r"yes",
+    r"yeah",
+    r"yep",
+    r"yup",
+    r"correct",
+    r"confirm(?:ed)?",
+    r"i confirm",
+    r"that'?s right",
+    r"right",
+    r"looks? (?:good|right|fine|correct)",
+    r"all good",
+    r"accurate",
+    r"no problems?",
+    r"no errors?",
+    r"no mistakes?",
+    r"no issues?",
+    r"nothing wrong",
+    r"queren",
+    r"que ren",
+    r"zhengque",
+    r"meicuo",
+    r"mei cuo",
+    r"meiwenti",
+    r"dui ?de",
+    r"shi ?de",
+)
+# Short replies that confirm only when they are the whole reply (是 and 对 are everywhere in ordinary Chinese).
+CONFIRM_WHOLE = re.compile(r"^(?:(?:回复?|回|选|按)?(?:一|壹)|(?:是|对|系|dui|shi|对头|正是)+)$")
+CORRECT_WHOLE = re.compile(r"^(?:回复?|回|选|按)?(?:二|贰|two)$")
+FILLER = re.compile(
+    r"[\s,.!~，。！、:;：；…·'\"“”()（）\[\]【】*#-]|啊|呀|哦|噢|喔|嗯|恩|啦|了|的|哈|嘛|滴|呢(?![?])|哈|"
+    r"您好|你好|谢谢|感谢|多谢|辛苦了?|麻烦了?|好的|好|收到|可以|ok|okay|thanks|thank you|thx|pls|please|"
+    r"信息|资料|内容|以上|上述|都|全部|已|核对|看了|这个"
+)
+IDENTITY = re.compile(
+    r"(?:是的?|对|嗯|系)?(?:我是|是我|系我|我系)?本人|(?:是|系)我(?:啊|呀|啦)?$|^我是?$|"
+    r"(?:yes,? ?)?(?:it'?s|it is|this is|that'?s|i am|i'?m) (?:me|him|her|the applicant)"
+)
+HEDGE = _zh(
+    r"吧|应该(?!是[0-9一二两三四五六七八九十百千万])|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约",
+    r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|not sure)(?![a-z])",
+)
+QUESTION_ON_CONFIRM = re.compile(
+    r"(?:1|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
+    r"对吧|是吧|对么|is (?:that|it|this) (?:right|correct)|^(?:1|yes|correct|right)\?"
+)
+NOT_CONFIRMED = re.compile(r"不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认一下|确认下|要确认|想确认|再确认")
+QUESTION = re.compile(
+    r"\?|吗|嘛|什么|啥|怎么|怎样|为什么|为啥|哪|谁|几|多少|是否|能否|能不能|可不可以|有没有|会不会|要不要|"
+    r"(?<![a-z])(?:how|what|when|why|who|where|which|can i|do i|is it|will)(?![a-z])"
+)
+
+# --- help and opt-in ---
+HELP_ONLY = re.compile(
+    r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|[12](?:是|代表|表示|指)(?:什么|啥)|看不懂|不明白|不懂|"
+    r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|what is this about"
+)
+HELP = _zh(
+    r"^[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认)|什么意思|什么东西|这是什么|你是谁|你们是谁|"
+    r"哪(?:个|家)(?:银行|公司|机构)|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
+    r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
+    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|what is this|how long|when will|when do|when can|what happens|what next|"
+    r"next step|status|how do i|what should i|what do i|approv\w*|process|explain)(?![a-z])",
+)
+OPT_IN = _zh(
+    r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信",
+    r"^(?:start|unstop|resume|subscribe|yes start)(?: again| please| pls| sms| texts)?$",
+)
+ACKNOWLEDGEMENT = re.compile(
+    r"^(?:好|好的|好滴|好嘞|行|收到|嗯+|恩+|哦+|可以|同意|ok|okay|k|sure|thanks|thank you|thx|知道了|明白|了解|谢谢)"
+)

@@ -1,0 +1,245 @@
+"""Decide what an applicant's SMS reply means (DOMAIN.md, "How replies are read").
+
+The reader is conservative: it confirms only on the digit 1 or an explicit statement, and anything it cannot
+place is ambiguous, which makes the conversation re-prompt or hand off. It is pure and allocation-light, so
+it can run inside the webhook's transaction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from states import lexicon as lx
+from states.corrections import NEGATED_VALUE, NUMBERISH, Dispute, field_value, find_disputes, has_correction
+from states.intents import FIELD_MENU, Field, Intent, Reading
+from states.normalise import fold_cased, normalise_both
+from states.values import parse_amount, parse_name, parse_term, parse_text
+
+_ID_NUMBER = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９])")
+_PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
+_NUMBER_RUN = re.compile(r"(?<![0-9.:])[0-9]+(?:\.[0-9]+)?")
+_NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:.")
+_CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[,、/&+]|和|跟|与|and)[0-9]+)+$")
+_MENU_WORDS = {"一": "1", "壹": "1", "二": "2", "贰": "2", "两": "2", "三": "3", "叁": "3", "四": "4", "五": "5"}
+
+
+def redact_id_numbers(text: str) -> str:
+    """Mask every full ID number (18 digits with an optional final X, or 15 digits), keeping 3 + 2."""
+    return _ID_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
+
+
+class _Reply:
+    """One reply in the forms the rules need, computed once."""
+
+    __slots__ = ("cased", "choices", "compact", "core", "spaced")
+
+    def __init__(self, text: str) -> None:
+        self.compact, self.spaced = normalise_both(text)
+        cased = re.sub(r"\s+", " ", fold_cased(text)).strip()
+        self.cased = cased if len(cased) == len(self.spaced) else self.spaced
+        self.choices = _choice_digits(_PRIVATE_NUMBER.sub(" ", self.spaced))
+        self.core = lx.FILLER.sub("", lx.IDENTITY.sub("", self.compact))
+
+    def search(self, zh: re.Pattern[str], en: re.Pattern[str] | None = None) -> bool:
+        """Chinese patterns on the compact form; English ones (or a mixed one, given once) on the spaced form."""
+        return bool(zh.search(self.compact) or (en or zh).search(self.spaced))
+
+
+def _choice_digits(spaced: str) -> list[str]:
+    """Digit runs that read as menu choices: short, and not an amount, a term, a date or a time."""
+    choices = []
+    for match in _NUMBER_RUN.finditer(spaced):
+        after = spaced[match.end() : match.end() + 1]
+        if len(match.group()) <= 2 and after not in _NOT_A_CHOICE_AFTER:
+            choices.append(match.group())
+    return choices
+
+
+def _escalation(reply: _Reply) -> Intent | None:
+    """The intents that win over everything else, in the policy's order."""
+    if _is_opt_out(reply):
+        return Intent.OPT_OUT
+    if reply.search(lx.ABUSE_ZH, lx.ABUSE_EN):
+        return Intent.ABUSE_OR_FRAUD_REPORT
+    if reply.search(lx.WRONG_PERSON_ZH, lx.WRONG_PERSON_EN):
+        return Intent.WRONG_PERSON
+    if reply.search(lx.HUMAN_ZH, lx.HUMAN_EN) or reply.search(lx.WORRY) or _PRIVATE_NUMBER.search(reply.compact):
+        return Intent.HUMAN  # phone and ID numbers are corrected by staff only, never over SMS
+    return None
+
+
+def _is_opt_out(reply: _Reply) -> bool:
+    if lx.OPT_OUT_WHOLE.match(reply.compact) or reply.search(lx.OPT_OUT_ZH, lx.OPT_OUT_EN):
+        return True
+    # T and R are opt-outs only as a clear token, in a reply without other English words.
+    if not lx.SINGLE_LETTER_OPT_OUT.search(reply.spaced):
+        return False
+    return all(word in lx.HARMLESS_LATIN for word in lx.LATIN_WORD.findall(reply.spaced))
+
+
+def read_reply(text: str, state: str, asked_field: Field | None = None) -> Reading:
+    """Read one inbound reply in the context of the conversation state.
+
+    `state` is a `State` value; at the value prompt (`awaiting_correction_value`) `asked_field` names the
+    field asked for. Returns a `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure:
+    no I/O, no clock, no randomness.
+    """
+    reply = _Reply(text)
+    redacted = redact_id_numbers(text)
+    escalation = _escalation(reply)
+    if escalation is not None:
+        return Reading(escalation, redacted_text=redacted)
+    if state == "awaiting_correction_value" and asked_field is not None:
+        intent, field, value, with_help = _read_value(reply, asked_field)
+    elif state == "awaiting_correction_field":
+        intent, field, value, with_help = _read_menu(reply)
+    else:
+        intent, field, value, with_help = _read_confirmation(reply, state)
+    return Reading(intent, field, value, with_help, redacted)
+
+
+_Verdict = tuple[Intent, Field | None, int | str | None, bool]
+
+
+def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:
+    if len({d.field for d in disputes}) > 1:
+        return Intent.HUMAN, None, None, False  # several fields disputed at once: staff
+    if not disputes:
+        return None
+    if disputes[0].unusable:
+        return Intent.AMBIGUOUS, None, None, False
+    return Intent.CORRECT, disputes[0].field, disputes[0].value, False
+
+
+def _bare_value(reply: _Reply) -> _Verdict | None:
+    """A reply that is only a value (5万, 12期) corrects the field the value belongs to."""
+    if not NUMBERISH.search(reply.compact):
+        return None
+    amount, term = parse_amount(reply.compact), parse_term(reply.compact)
+    if re.search(r"期|个月|年|month|year", reply.compact) and term is not None:
+        return Intent.CORRECT, Field.TERM, term, False
+    if amount is not None:
+        return Intent.CORRECT, Field.AMOUNT, amount, False
+    if re.search(r"[0-9一二两三四五六七八九十]\s*[万wk千元块]|[0-9]{3,}", reply.compact):
+        return Intent.AMBIGUOUS, None, None, False  # a value was meant, but cannot be used as written
+    return None
+
+
+def _read_confirmation(reply: _Reply, state: str) -> _Verdict:
+    disputes = find_disputes(reply.spaced, reply.cased, at_menu=False)
+    verdict = _from_disputes(disputes)
+    if verdict is not None:
+        return verdict
+    several = len(reply.choices) > 1 or any(len(c) > 1 for c in reply.choices)
+    if not several and (reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core)):
+        return Intent.CORRECT, None, None, False
+    if has_correction(reply.spaced) and not several:
+        return Intent.CORRECT, None, None, False
+    if state == "opted_out" and re.fullmatch(r"yes|y|是", reply.core):
+        return Intent.OPT_IN, None, None, False  # YES resubscribes only once opted out
+    confirm = _read_confirm(reply, allow_digit=True, several=several)
+    if confirm is not None:
+        return confirm
+    if not reply.choices:
+        bare = _bare_value(reply)
+        if bare is not None:
+            return bare
+    return _fallback(reply)
+
+
+def _read_confirm(reply: _Reply, *, allow_digit: bool, several: bool) -> _Verdict | None:
+    """Confirm only on the digit 1 or an explicit statement, and only if nothing casts doubt on it."""
+    compact = lx.IDENTITY.sub("", reply.compact)
+    spaced = lx.IDENTITY.sub("", reply.spaced)
+    digit = allow_digit and "1" in reply.choices
+    words = bool(lx.CONFIRM_ZH.search(compact) or lx.CONFIRM_EN.search(spaced))
+    if not (digit or words or lx.CONFIRM_WHOLE.match(reply.core)):
+        return None
+    if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
+        return Intent.HELP, None, None, False
+    if several or reply.search(lx.HEDGE) or lx.NOT_CONFIRMED.search(reply.compact):
+        return Intent.AMBIGUOUS, None, None, False
+    if lx.QUESTION_ON_CONFIRM.search(reply.compact) or lx.QUESTION_ON_CONFIRM.search(reply.spaced):
+        return Intent.AMBIGUOUS, None, None, False
+    procedural = reply.search(lx.HELP)
+    if lx.CONTRAST.search(reply.compact) and not procedural:
+        return Intent.HUMAN, None, None, False  # confirm plus an unspoken reservation: staff
+    if not procedural and reply.search(lx.QUESTION):
+        return Intent.AMBIGUOUS, None, None, False
+    return Intent.CONFIRM, None, None, procedural
+
+
+def _fallback(reply: _Reply) -> _Verdict:
+    if reply.search(lx.OPT_IN):
+        return Intent.OPT_IN, None, None, False
+    if reply.search(lx.HELP) or lx.HELP_ONLY.search(reply.compact):
+        return Intent.HELP, None, None, False
+    return Intent.AMBIGUOUS, None, None, False
+
+
+def _read_menu(reply: _Reply) -> _Verdict:
+    """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
+    choice = reply.choices[0] if len(reply.choices) == 1 and len(reply.choices[0]) == 1 else None
+    if choice is None and reply.core in _MENU_WORDS:
+        choice = _MENU_WORDS[reply.core]
+    if choice is None and len(reply.choices) > 1:
+        joined = _CHOICE_JOINER.match(reply.compact)
+        if joined and len(set(reply.choices)) > 1 and all(c in FIELD_MENU for c in reply.choices):
+            return Intent.HUMAN, None, None, False  # "2和3": several fields at once
+        return Intent.AMBIGUOUS, None, None, False
+    disputes = find_disputes(reply.spaced, reply.cased, at_menu=True)
+    if choice in FIELD_MENU:
+        field = FIELD_MENU[choice]
+        if disputes and {d.field for d in disputes} != {field}:
+            return Intent.AMBIGUOUS, None, None, False
+        rest = re.sub(r"^\D*[0-9]\D", "", reply.spaced, count=1) if len(reply.spaced) > 1 else ""
+        return _value_for(reply, field, rest) if rest.strip() else (Intent.CORRECT, field, None, False)
+    verdict = _from_disputes(disputes)
+    if verdict is not None:
+        return verdict
+    if choice is None and not reply.choices:
+        bare = _bare_value(reply)
+        if bare is not None:
+            return bare
+    return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
+
+
+def _value_for(reply: _Reply, field: Field, text: str) -> _Verdict:
+    cased = reply.cased[len(reply.spaced) - len(text) :] if text else ""
+    dispute = field_value(field, text, cased)
+    if dispute.unusable:
+        return Intent.AMBIGUOUS, None, None, False
+    return Intent.CORRECT, field, dispute.value, False
+
+
+def _read_value(reply: _Reply, field: Field) -> _Verdict:
+    """At a value prompt the reply is the value of the field asked for, unless it is plainly not a value."""
+    disputes = [d for d in find_disputes(reply.spaced, reply.cased, at_menu=False) if d.field is not field]
+    verdict = _from_disputes(disputes)
+    if verdict is not None:
+        return verdict
+    if field in (Field.AMOUNT, Field.TERM):
+        value = parse_amount(reply.compact) if field is Field.AMOUNT else parse_term(reply.compact)
+        if value is not None:
+            return Intent.CORRECT, field, value, False
+        if NUMBERISH.search(reply.compact):
+            return Intent.AMBIGUOUS, None, None, False
+        return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
+    if _not_a_text_value(reply):
+        return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
+    candidate = NEGATED_VALUE.sub(" ", reply.cased).strip()
+    value = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
+    if value is None:
+        return Intent.AMBIGUOUS, None, None, False
+    return Intent.CORRECT, field, value, False
+
+
+def _not_a_text_value(reply: _Reply) -> bool:
+    """Acknowledgements, hedges, questions and confirmations are never a name or a purpose."""
+    if not reply.core or lx.ACKNOWLEDGEMENT.match(reply.core) and len(reply.core) <= 4:
+        return True
+    if reply.search(lx.HELP) or lx.HELP_ONLY.search(reply.compact) or reply.search(lx.OPT_IN):
+        return True
+    if reply.search(lx.HEDGE) or lx.QUESTION.search(reply.compact):
+        return True
+    return reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN) or has_correction(reply.spaced) and len(reply.core) <= 4
