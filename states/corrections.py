@@ -15,7 +15,7 @@ from states.intents import Field
 from states.values import parse_amount, parse_name, parse_term, parse_text
 
 # Something that looks like a number the applicant meant as a value (digits, or a Chinese numeral with a unit).
-NUMBERISH = re.compile(r"[0-9]|[一二两三四五六七八九十半壹贰叁肆伍陆柒捌玖拾]+[十百千万元块期个年拾佰仟]")
+NUMBERISH = re.compile(r"[0-9]|[几一二两三四五六七八九十半壹贰叁肆伍陆柒捌玖拾]+[十百千万元块期个年拾佰仟]")
 _VALUE_MARKER = re.compile(
     r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|是|叫|为|:|"
     r"(?<![a-z])(?:should be|is|to|as)(?![a-z])"
@@ -36,7 +36,9 @@ class Dispute:
 def _segments(spaced: str) -> list[tuple[tuple[Field, ...], int, int, int]]:
     """(fields, start, end of field word, end) for each segment that starts at a field mention."""
     mentions = list(lx.FIELD_MENTION.finditer(spaced))
-    segments, pending, start = [], [], 0
+    segments: list[tuple[tuple[Field, ...], int, int, int]] = []
+    pending: list[Field] = []
+    start = 0
     for i, mention in enumerate(mentions):
         end = mentions[i + 1].start() if i + 1 < len(mentions) else len(spaced)
         if not pending:
@@ -64,14 +66,11 @@ def _text_value(segment: str, field_end: int) -> str | None:
     """The text after the last value marker (名字应该是张三 → 张三), or after the field word itself."""
     body = NEGATED_VALUE.sub(" ", segment)
     markers = list(_VALUE_MARKER.finditer(body))
-    if markers:
-        candidate = body[markers[-1].end() :]
-    else:
-        candidate = segment[field_end:]
-        if has_correction(candidate.lower()):
-            return None
+    candidate = body[markers[-1].end() :] if markers else segment[field_end:]
     candidate = _EDGE_PUNCT.sub("", candidate)
-    return candidate or None
+    if not candidate or has_correction(candidate.lower()):
+        return None  # "name is wrong": the words after the marker are the complaint, not a value
+    return candidate
 
 
 def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> Dispute:

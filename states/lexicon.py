@@ -22,12 +22,13 @@ def _en(*phrases: str) -> re.Pattern[str]:
 # --- opt-out (policy: wins in every state, even next to a "1") ---
 OPT_OUT_WHOLE = re.compile(r"^(?:回复?|reply)?(?:t|r|td|退|退订|退出|0000|stop|tuiding)[。.!！]*$")
 OPT_OUT_ZH = _zh(
-    r"退订|退定|拒收|取消订阅|退出订阅|别再?(?:给我)?发|不要再?(?:给我)?发(?:短信|信息|消息|了)|不要再给我发|别再?(?:给我)?(?:发|打扰|骚扰|烦)",
+    r"退订|退定|拒收|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用)再?(?:给我|跟我|向我)?(?:发|send|推送)|别再?(?:给我)?(?:打扰|骚扰|烦)",
     r"不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送)|不(?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
     r"唔好再?发|唔好再?send|唔该停|停发|不要短信|屏蔽|拉黑|别联系我|不要(?:再)?联系我|别再联系",
     r"(?<![0-9])0000(?![0-9])",
 )
 OPT_OUT_EN = _en(
+    r"(?<![0-9])0000(?![0-9])",
     r"stop(?:all)?",
     r"unsubscribe",
     r"unsub",
@@ -44,9 +45,13 @@ OPT_OUT_EN = _en(
     r"no more (?:texts|messages|sms)",
     r"stop (?:texting|sending|messaging|contacting|spamming)",
 )
-SINGLE_LETTER_OPT_OUT = re.compile(r"(?<![a-z'])[tr](?![a-z'])")
-LATIN_WORD = re.compile(r"[a-z]{2,}")
-HARMLESS_LATIN = frozenset({"td", "stop", "pls", "please", "reply", "thx", "ok", "thanks", "sms"})
+# T or R standing alone is an opt-out, except where English uses the letter as a word: "u r right", "r u
+# there", "can t" (a contraction typed with a space).
+SINGLE_LETTER = re.compile(r"(?<![a-z'])[tr](?![a-z'])")
+WORD_BEFORE = re.compile(r"[a-z]'? ?$")
+CONTRACTION_BEFORE = re.compile(r"(?:can|don|won|isn|didn|doesn|ain|couldn|wouldn|shouldn|haven|wasn)'? ?$")
+WORD_AFTER = re.compile(r" ?[a-z]")
+YOU_AFTER = re.compile(r" (?:u|you)(?![a-z])")
 
 # --- abuse or fraud report ---
 ABUSE_ZH = _zh(
@@ -87,7 +92,7 @@ ABUSE_EN = _en(
 WRONG_PERSON_ZH = _zh(
     r"不是我(?!(?:的|要的|申请的|填的|写的)?(?:名字|姓名|金额|额度|期限|用途|数|钱))|我不是(?:本人|他|她|申请人|你们?要找|[张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严覃武戴莫孔向汤欧])|不是本人|非本人|唔系我|我没(?:有)?(?:申请|贷|借|办)|没(?:有)?申请过|从来没(?:有)?(?:申请|借|贷)",
     r"没借过|没贷过|我没借|不是我的|^(?:你们?)?打错了?|打错(?:电话|号码|人)|发错(?:人|号码|了)|你们?发错|找错人|不认识|唔识|不知道(?:这个人|是谁|谁是)",
-    r"我不叫|号码(?:是|换)新|新号码|这个号码(?:不是|换)|搞错人|认错人",
+    r"我不叫|号码(?:是|换)新|新号码|号码是我新|新办的号|刚办的号|新换的号|号码是新的|这个号码(?:不是|换)|搞错人|认错人",
 )
 WRONG_PERSON_EN = _en(
     r"wrong (?:number|person|guy|girl|man|woman)",
@@ -103,14 +108,14 @@ WRONG_PERSON_EN = _en(
 # --- human: staff needed ---
 HUMAN_ZH = _zh(
     r"人工|转客服|找客服|联系客服|客服(?:联系|打|给我)|真人|经理|工作人员|业务员|客户经理|信贷员",
-    r"(?:给|跟|帮)我打(?:个)?电话|打(?:个)?电话给我|回电|回个电话|电话联系|联系我",
+    r"(?:给|跟|帮)我打(?:个)?电话|打(?:个)?电话给我|回电|回个电话|打我电话|打给我|回我电话|致电我|电话联系|联系我",
     r"投诉|举报你们|差评|太慢|怎么还没|态度",
-    r"删除|删掉|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
+    r"我的(?:个人)?(?:信息|资料).{0,6}(?:给|用|泄露|卖|安全|干什么)|(?:给|卖给)别人|(?:怎么|为什么|哪里|从哪)(?:会)?(?:有|知道|拿到|弄到|搞到)我的|删除|删掉|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
     r"不想贷|不贷了|不借了|不要贷|不需要(?:贷款|了)|不要了|撤销|撤回|撤单|取消(?:申请|贷款|借款)?$|取消(?:申请|贷款|借款|这笔)",
     r"(?:我是|我系)(?:他|她|申请人)的?|(?:他|她)(?:是我|系我)|(?:替|帮|代)(?:他|她|我)(?:家人|老公|老婆|爸|妈|儿子|女儿)?(?:回复|申请|办)"
     r"|我(?:老公|老婆|丈夫|妻子|爸|妈|儿子|女儿|爱人|媳妇|家人|哥|姐|弟|妹|爷爷|奶奶)",
     r"手续费|服务费|保证金|押金|利息|利率|费用|收费|收钱|要钱|交钱|转账|汇款|打款给|先交|年化|担保费|会员费",
-    r"多贷|多借|贷多|提高额度|提额|增加额度|额度(?:能|可以)?(?:高|多|再)|加额度|延期|晚点还|宽限|推迟|延长|缓",
+    r"额度.{0,3}(?:提高|提|增加|加|多|高)|多贷|多借|贷多|提高额度|提额|增加额度|额度(?:能|可以)?(?:高|多|再)|加额度|延期|晚点还|宽限|推迟|延长|缓",
     r"身份证|证件号|手机号|电话号码|号码(?:错|不对|改)|换号",
 )
 HUMAN_EN = _en(
@@ -148,6 +153,7 @@ HUMAN_EN = _en(
     r"increase",
     r"my (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister)",
     r"on behalf",
+    r"(?:i'?m|i am|this is) (?:his|her|the applicant'?s) (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister|relative|family)",
     r"(?:id|phone|mobile) (?:number|card|no)",
 )
 WORRY = _zh(r"担心|不放心|顾虑|疑虑|怀疑|疑问", r"worried|concern|doubt|suspicious")
@@ -168,9 +174,9 @@ FIELD_JOINER = re.compile(r"^(?:[和跟与及、,/&+]|还有|以及|and|也|都)
 
 # --- correction signals ---
 CORRECTION_ZH = _zh(
-    r"不对|不正确|不准确|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题|(?<![没无冇不])(?<!没有)错(?!过)",
-    r"改(?!天|日|时间)|更正|纠正|变更|换成|应该是|应为|应该为|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
-    r"(?<!是)不是(?!我|很|太|特别|非常|说)|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
+    r"不正确|不准确|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题|(?<![没无冇不])(?<!没有)错(?!过)",
+    r"改(?!天|日|时间)|更正|纠正|变更|换成|(?:应该|应)(?:是|为)(?![1对的吧啊呀没正无吗]|$)|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
+    r"(?<!是)不是(?!我|很|太|特别|非常|说)|(?<!对)不对|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
 )
 CORRECTION_EN = _en(
     r"no",
@@ -242,14 +248,16 @@ IDENTITY = re.compile(
     r"(?:yes,? ?)?(?:it'?s|it is|this is|that'?s|i am|i'?m) (?:me|him|her|the applicant)"
 )
 HEDGE = _zh(
-    r"吧|应该(?!是[0-9一二两三四五六七八九十百千万])|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约",
+    r"吧|应该(?!(?:是|为|改成?)(?![对的吧1啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约",
     r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|not sure)(?![a-z])",
 )
 QUESTION_ON_CONFIRM = re.compile(
     r"(?:1|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
     r"对吧|是吧|对么|is (?:that|it|this) (?:right|correct)|^(?:1|yes|correct|right)\?"
 )
-NOT_CONFIRMED = re.compile(r"不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认一下|确认下|要确认|想确认|再确认")
+NOT_CONFIRMED = re.compile(
+    r"不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认一下|确认下|要确认|想确认|再确认"
+)
 QUESTION = re.compile(
     r"\?|吗|嘛|什么|啥|怎么|怎样|为什么|为啥|哪|谁|几|多少|是否|能否|能不能|可不可以|有没有|会不会|要不要|"
     r"(?<![a-z])(?:how|what|when|why|who|where|which|can i|do i|is it|will)(?![a-z])"
@@ -257,12 +265,12 @@ QUESTION = re.compile(
 
 # --- help and opt-in ---
 HELP_ONLY = re.compile(
-    r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|[12](?:是|代表|表示|指)(?:什么|啥)|看不懂|不明白|不懂|"
+    r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|[12](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|看不懂|不明白|不懂|"
     r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|what is this about"
 )
 HELP = _zh(
     r"^[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认)|什么意思|什么东西|这是什么|你是谁|你们是谁|"
-    r"哪(?:个|家)(?:银行|公司|机构)|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
+    r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
     r"(?<![a-z])(?:who (?:is|are) (?:this|you)|what is this|how long|when will|when do|when can|what happens|what next|"
     r"next step|status|how do i|what should i|what do i|approv\w*|process|explain)(?![a-z])",
@@ -274,3 +282,4 @@ OPT_IN = _zh(
 ACKNOWLEDGEMENT = re.compile(
     r"^(?:好|好的|好滴|好嘞|行|收到|嗯+|恩+|哦+|可以|同意|ok|okay|k|sure|thanks|thank you|thx|知道了|明白|了解|谢谢)"
 )
+PING = re.compile(r"^(?:在吗|在不在|有人吗|hello|hi|喂)[?？]*$")

@@ -26,18 +26,23 @@ _WHITESPACE = re.compile(r"\s+")
 
 # Traditional (and a few Cantonese) characters that occur in replies, folded to the simplified form the
 # lexicon is written in. Deliberately small: only characters the grammar or value parser looks at.
-_TRAD = "確認對係問題錯誤號額無沒冇訂發別請轉詐騙謝貸萬個幫嗎麼為這聯繫電話們費證証碼銀資將還後復閱鏈結網點擊連該應寫經過時間長陸貳參圓億兩塊錢項騷擾煩滾罵驗帳賬匯續務員戶護隱刪親屬媽兒識會給訊條實際變換準與絡稱詢辦線機構關開說讓歲夠審進來達處補據傳買賣種養蓋裝貨農學醫療車業營運從當舊專頭錄張陳劉黃趙吳鄭馬楊孫葉許鄧韓盧龍歐陽幾讀聽覺總權撤銷絕報舉擔爺婦態樣願試難剛纔邊講囉鐘啟儲務齊貼簡單須結問絲麵飯廠場產險單髮慮點"
-_SIMP = "确认对系问题错误号额无没没订发别请转诈骗谢贷万个帮吗么为这联系电话们费证证码银资将还后复阅链结网点击连该应写经过时间长陆贰叁圆亿两块钱项骚扰烦滚骂验账账汇续务员户护隐删亲属妈儿识会给讯条实际变换准与络称询办线机构关开说让岁够审进来达处补据传买卖种养盖装货农学医疗车业营运从当旧专头录张陈刘黄赵吴郑马杨孙叶许邓韩卢龙欧阳几读听觉总权撤销绝报举担爷妇态样愿试难刚才边讲啰钟启储务齐贴简单须结问丝面饭厂场产险单发虑点"
-_FOLD = str.maketrans(_TRAD, _SIMP) | str.maketrans("‘’‛`´", "'''''") | _DINGBAT_DIGITS
+_TRAD = "數確認對係問題錯誤號額無沒冇訂發別請轉詐騙謝貸萬個幫嗎麼為這聯繫電話們費證証碼銀資將還後復閱鏈結網點擊連該應寫經過時間長陸貳參圓億兩塊錢項騷擾煩滾罵驗帳賬匯續務員戶護隱刪親屬媽兒識會給訊條實際變換準與絡稱詢辦線機構關開說讓歲夠審進來達處補據傳買賣種養蓋裝貨農學醫療車業營運從當舊專頭錄張陳劉黃趙吳鄭馬楊孫葉許鄧韓盧龍歐陽幾讀聽覺總權撤銷絕報舉擔爺婦態樣願試難剛纔邊講囉鐘啟儲務齊貼簡單須結問絲麵飯廠場產險單髮慮點"
+_SIMP = "数确认对系问题错误号额无没没订发别请转诈骗谢贷万个帮吗么为这联系电话们费证证码银资将还后复阅链结网点击连该应写经过时间长陆贰叁圆亿两块钱项骚扰烦滚骂验账账汇续务员户护隐删亲属妈儿识会给讯条实际变换准与络称询办线机构关开说让岁够审进来达处补据传买卖种养盖装货农学医疗车业营运从当旧专头录张陈刘黄赵吴郑马杨孙叶许邓韩卢龙欧阳几读听觉总权撤销绝报举担爷妇态样愿试难刚才边讲啰钟启储务齐贴简单须结问丝面饭厂场产险单发虑点"
+_QUOTES_AND_DIGITS = str.maketrans("‘’‛`´", "'''''") | _DINGBAT_DIGITS
+_FOLD = str.maketrans(_TRAD, _SIMP) | _QUOTES_AND_DIGITS
 
 
 def _fold(text: str) -> str:
-    return fold_cased(text).lower()
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    return _DECORATION.sub("", text).lower()
 
 
 def fold_cased(text: str) -> str:
-    """NFKC, emoji and traditional characters folded, but case and whitespace kept (names keep their case)."""
-    return _DECORATION.sub("", unicodedata.normalize("NFKC", text).translate(_FOLD))
+    """NFKC with emoji removed, but case, script and whitespace kept, so values stay as written.
+
+    Character for character it lines up with the folded form (the traditional table is one-to-one).
+    """
+    return _DECORATION.sub("", unicodedata.normalize("NFKC", text).translate(_QUOTES_AND_DIGITS))
 
 
 def normalise(text: str) -> str:

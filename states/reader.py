@@ -17,10 +17,22 @@ from states.values import parse_amount, parse_name, parse_term, parse_text
 
 _ID_NUMBER = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９])")
 _PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
-_NUMBER_RUN = re.compile(r"(?<![0-9.:])[0-9]+(?:\.[0-9]+)?")
+_NUMBER_RUN = re.compile(r"(?<![0-9.])(?<![0-9]:)[0-9]+(?:\.[0-9]+)?")
+_THOUSANDS_SEP = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 _NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:.")
+_CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[,、/&+]|和|跟|与|and)[0-9]+)+$")
-_MENU_WORDS = {"一": "1", "壹": "1", "二": "2", "贰": "2", "两": "2", "三": "3", "叁": "3", "四": "4", "五": "5"}
+_MENU_WORDS = {
+    "一": "1",
+    "壹": "1",
+    "二": "2",
+    "贰": "2",
+    "两": "2",
+    "三": "3",
+    "叁": "3",
+    "四": "4",
+    "五": "5",
+}
 
 
 def redact_id_numbers(text: str) -> str:
@@ -37,7 +49,7 @@ class _Reply:
         self.compact, self.spaced = normalise_both(text)
         cased = re.sub(r"\s+", " ", fold_cased(text)).strip()
         self.cased = cased if len(cased) == len(self.spaced) else self.spaced
-        self.choices = _choice_digits(_PRIVATE_NUMBER.sub(" ", self.spaced))
+        self.choices = _choice_digits(_THOUSANDS_SEP.sub("", _PRIVATE_NUMBER.sub(" ", self.spaced)))
         self.core = lx.FILLER.sub("", lx.IDENTITY.sub("", self.compact))
 
     def search(self, zh: re.Pattern[str], en: re.Pattern[str] | None = None) -> bool:
@@ -63,7 +75,11 @@ def _escalation(reply: _Reply) -> Intent | None:
         return Intent.ABUSE_OR_FRAUD_REPORT
     if reply.search(lx.WRONG_PERSON_ZH, lx.WRONG_PERSON_EN):
         return Intent.WRONG_PERSON
-    if reply.search(lx.HUMAN_ZH, lx.HUMAN_EN) or reply.search(lx.WORRY) or _PRIVATE_NUMBER.search(reply.compact):
+    if (
+        reply.search(lx.HUMAN_ZH, lx.HUMAN_EN)
+        or reply.search(lx.WORRY)
+        or _PRIVATE_NUMBER.search(reply.compact)
+    ):
         return Intent.HUMAN  # phone and ID numbers are corrected by staff only, never over SMS
     return None
 
@@ -71,10 +87,16 @@ def _escalation(reply: _Reply) -> Intent | None:
 def _is_opt_out(reply: _Reply) -> bool:
     if lx.OPT_OUT_WHOLE.match(reply.compact) or reply.search(lx.OPT_OUT_ZH, lx.OPT_OUT_EN):
         return True
-    # T and R are opt-outs only as a clear token, in a reply without other English words.
-    if not lx.SINGLE_LETTER_OPT_OUT.search(reply.spaced):
+    return any(
+        _is_letter_opt_out(reply.spaced, m.start(), m.end()) for m in lx.SINGLE_LETTER.finditer(reply.spaced)
+    )
+
+
+def _is_letter_opt_out(spaced: str, start: int, end: int) -> bool:
+    before, after = spaced[:start], spaced[end:]
+    if lx.CONTRACTION_BEFORE.search(before) or lx.YOU_AFTER.match(after):
         return False
-    return all(word in lx.HARMLESS_LATIN for word in lx.LATIN_WORD.findall(reply.spaced))
+    return not (lx.WORD_BEFORE.search(before) and lx.WORD_AFTER.match(after))
 
 
 def read_reply(text: str, state: str, asked_field: Field | None = None) -> Reading:
@@ -130,6 +152,8 @@ def _read_confirmation(reply: _Reply, state: str) -> _Verdict:
     verdict = _from_disputes(disputes)
     if verdict is not None:
         return verdict
+    if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
+        return Intent.HELP, None, None, False  # "回复2会怎样" asks about the digit, it does not send it
     several = len(reply.choices) > 1 or any(len(c) > 1 for c in reply.choices)
     if not several and (reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core)):
         return Intent.CORRECT, None, None, False
@@ -157,11 +181,16 @@ def _read_confirm(reply: _Reply, *, allow_digit: bool, several: bool) -> _Verdic
         return None
     if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
         return Intent.HELP, None, None, False
-    if several or reply.search(lx.HEDGE) or lx.NOT_CONFIRMED.search(reply.compact):
-        return Intent.AMBIGUOUS, None, None, False
-    if lx.QUESTION_ON_CONFIRM.search(reply.compact) or lx.QUESTION_ON_CONFIRM.search(reply.spaced):
-        return Intent.AMBIGUOUS, None, None, False
     procedural = reply.search(lx.HELP)
+    # Hedges and questions are judged outside a procedural question ("确认，大概多久到账？" is no hedge).
+    rest = _CLAUSE_BREAK.split(reply.spaced)
+    rest_text = " ".join(c for c in rest if not lx.HELP.search(c) and not lx.HELP.search(c.replace(" ", "")))
+    remainder = _Reply.__new__(_Reply)
+    remainder.compact, remainder.spaced = rest_text.replace(" ", ""), rest_text
+    if several or remainder.search(lx.HEDGE) or lx.NOT_CONFIRMED.search(reply.compact):
+        return Intent.AMBIGUOUS, None, None, False
+    if lx.QUESTION_ON_CONFIRM.search(remainder.compact) or lx.QUESTION_ON_CONFIRM.search(remainder.spaced):
+        return Intent.AMBIGUOUS, None, None, False
     if lx.CONTRAST.search(reply.compact) and not procedural:
         return Intent.HUMAN, None, None, False  # confirm plus an unspoken reservation: staff
     if not procedural and reply.search(lx.QUESTION):
@@ -174,6 +203,10 @@ def _fallback(reply: _Reply) -> _Verdict:
         return Intent.OPT_IN, None, None, False
     if reply.search(lx.HELP) or lx.HELP_ONLY.search(reply.compact):
         return Intent.HELP, None, None, False
+    if reply.search(lx.QUESTION_ON_CONFIRM) or lx.PING.match(reply.compact) or reply.choices:
+        return Intent.AMBIGUOUS, None, None, False
+    if reply.search(lx.QUESTION) and re.search(r"[\u3400-\u9fff]|[a-z]+ [a-z]+", reply.spaced):
+        return Intent.HELP, None, None, False  # any other question about the message: answer with help
     return Intent.AMBIGUOUS, None, None, False
 
 
@@ -189,11 +222,7 @@ def _read_menu(reply: _Reply) -> _Verdict:
         return Intent.AMBIGUOUS, None, None, False
     disputes = find_disputes(reply.spaced, reply.cased, at_menu=True)
     if choice in FIELD_MENU:
-        field = FIELD_MENU[choice]
-        if disputes and {d.field for d in disputes} != {field}:
-            return Intent.AMBIGUOUS, None, None, False
-        rest = re.sub(r"^\D*[0-9]\D", "", reply.spaced, count=1) if len(reply.spaced) > 1 else ""
-        return _value_for(reply, field, rest) if rest.strip() else (Intent.CORRECT, field, None, False)
+        return _menu_choice(reply, FIELD_MENU[choice], disputes)
     verdict = _from_disputes(disputes)
     if verdict is not None:
         return verdict
@@ -204,9 +233,18 @@ def _read_menu(reply: _Reply) -> _Verdict:
     return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
 
 
-def _value_for(reply: _Reply, field: Field, text: str) -> _Verdict:
-    cased = reply.cased[len(reply.spaced) - len(text) :] if text else ""
-    dispute = field_value(field, text, cased)
+def _menu_choice(reply: _Reply, field: Field, disputes: list[Dispute]) -> _Verdict:
+    """A menu digit, possibly with the field's name or a value after it ("2 金额", "2，改成3万")."""
+    if disputes:
+        if {d.field for d in disputes} != {field}:
+            return Intent.AMBIGUOUS, None, None, False  # the digit and the words name different fields
+        return _from_disputes(disputes) or (Intent.CORRECT, field, None, False)
+    digit = re.search(r"[0-9]", reply.spaced)
+    start = digit.end() if digit else len(reply.spaced)
+    rest, cased = reply.spaced[start:], reply.cased[start:]
+    if not lx.FILLER.sub("", rest):
+        return Intent.CORRECT, field, None, False
+    dispute = field_value(field, rest, cased)
     if dispute.unusable:
         return Intent.AMBIGUOUS, None, None, False
     return Intent.CORRECT, field, dispute.value, False
@@ -228,18 +266,18 @@ def _read_value(reply: _Reply, field: Field) -> _Verdict:
     if _not_a_text_value(reply):
         return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
     candidate = NEGATED_VALUE.sub(" ", reply.cased).strip()
-    value = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
-    if value is None:
+    text = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
+    if text is None:
         return Intent.AMBIGUOUS, None, None, False
-    return Intent.CORRECT, field, value, False
+    return Intent.CORRECT, field, text, False
 
 
 def _not_a_text_value(reply: _Reply) -> bool:
     """Acknowledgements, hedges, questions and confirmations are never a name or a purpose."""
-    if not reply.core or lx.ACKNOWLEDGEMENT.match(reply.core) and len(reply.core) <= 4:
+    if not reply.core or (lx.ACKNOWLEDGEMENT.match(reply.core) and len(reply.core) <= 4):
         return True
     if reply.search(lx.HELP) or lx.HELP_ONLY.search(reply.compact) or reply.search(lx.OPT_IN):
         return True
     if reply.search(lx.HEDGE) or lx.QUESTION.search(reply.compact):
         return True
-    return reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN) or has_correction(reply.spaced) and len(reply.core) <= 4
+    return reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN) or (has_correction(reply.spaced) and len(reply.core) <= 4)

@@ -23,7 +23,9 @@ _CN = "零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百�
 
 _THOUSANDS_SEP = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _ID_OR_PHONE = re.compile(r"(?<!\d)(?:\d{17}[\dx]|\d{15}|1\d{10})(?!\d)")
-_FOREIGN = re.compile(r"\$|usd|us\$|hk|美元|美金|港币|港元|港纸|欧元|€|£|英镑|日元|yen|台币|ntd|sgd|新币|马币|(?<![a-z])rm(?![a-z])|dollar")
+_FOREIGN = re.compile(
+    r"\$|usd|us\$|hk|美元|美金|港币|港元|港纸|欧元|€|£|英镑|日元|yen|台币|ntd|sgd|新币|马币|(?<![a-z])rm(?![a-z])|dollar"
+)
 _APPROX = re.compile(
     r"左右|上下|大概|大约|约|差不多|估计|可能|也许|好像|应该吧|吧|[0-9万千百十]多|几[十百千万]|以上|以下|至少|最多|不到|出头|"
     r"来块|来万|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably"
@@ -188,4 +190,3 @@ def parse_text(text: str) -> str | None:
     if not spaced or not re.search(r"[A-Za-z\u3400-\u9fff]", spaced):
         return None
     return spaced[:MAX_TEXT]
-
