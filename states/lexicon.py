@@ -85,7 +85,8 @@ ABUSE_EN = _en(
     r"nmsl",
     r"screw you",
     r"(?:someone|somebody|they|he|she|a man|a woman|caller|your staff|an agent)"
-    r"[a-z ']{0,30}(?:asked|wants|wanted|told|called)[a-z ']{0,30}(?:code|password|fee|deposit|pay|transfer|money)",
+    r"[a-z ']{0,30}(?:asked|wants|wanted|told|called)[a-z ']{0,30}"
+    r"(?:code|password|fee|deposit|pay|transfer|money)",
 )
 
 # --- wrong person ---
@@ -153,7 +154,8 @@ HUMAN_EN = _en(
     r"increase",
     r"my (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister)",
     r"on behalf",
-    r"(?:i'?m|i am|this is) (?:his|her|the applicant'?s) (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister|relative|family)",
+    r"(?:i'?m|i am|this is) (?:his|her|the applicant'?s) "
+    r"(?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister|relative|family)",
     r"(?:id|phone|mobile) (?:number|card|no)",
 )
 WORRY = _zh(r"担心|不放心|顾虑|疑虑|怀疑|疑问", r"worried|concern|doubt|suspicious")
@@ -200,7 +202,8 @@ CORRECTION_EN = _en(
 )
 NO_CHANGE = re.compile(
     r"不用改|不需要改|无需改|不必改|不用修改|不需要修改|无需修改|不用更正|不需要更正|没有要改|没什么要改|"
-    r"no need to change|nothing to change|no changes?|no mistakes?|no errors?|no problems?|no issues?|nothing wrong"
+    r"no need to change|nothing to change|no changes?|no mistakes?|no errors?|no problems?|no issues?|"
+    r"nothing wrong"
 )
 
 # --- confirm (policy item 4) ---
@@ -235,7 +238,7 @@ CONFIRM_EN = _en(
     r"dui ?de",
     r"shi ?de",
 )
-# Short replies that confirm only when they are the whole reply (是 and 对 are everywhere in ordinary Chinese).
+# Replies that confirm only as the whole reply: 是 and 对 occur everywhere in ordinary Chinese.
 CONFIRM_WHOLE = re.compile(r"^(?:(?:回复?|回|选|按)?(?:一|壹)|(?:是|对|系|dui|shi|对头|正是)+)$")
 CORRECT_WHOLE = re.compile(r"^(?:回复?|回|选|按)?(?:二|贰|two)$")
 FILLER = re.compile(
@@ -249,7 +252,8 @@ IDENTITY = re.compile(
 )
 HEDGE = _zh(
     r"吧|应该(?!(?:是|为|改成?)(?![对的吧1啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约",
-    r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|not sure)(?![a-z])",
+    r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|"
+    r"not sure)(?![a-z])",
 )
 QUESTION_ON_CONFIRM = re.compile(
     r"(?:1|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
@@ -266,13 +270,15 @@ QUESTION = re.compile(
 # --- help and opt-in ---
 HELP_ONLY = re.compile(
     r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|[12](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|看不懂|不明白|不懂|"
-    r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|what is this about"
+    r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|"
+    r"what is this about"
 )
 HELP = _zh(
     r"^[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认)|什么意思|什么东西|这是什么|你是谁|你们是谁|"
     r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
-    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|what is this|how long|when will|when do|when can|what happens|what next|"
+    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|what is this|how long|when will|when do|when can|what happens|"
+    r"what next|"
     r"next step|status|how do i|what should i|what do i|approv\w*|process|explain)(?![a-z])",
 )
 OPT_IN = _zh(
@@ -280,6 +286,7 @@ OPT_IN = _zh(
     r"^(?:start|unstop|resume|subscribe|yes start)(?: again| please| pls| sms| texts)?$",
 )
 ACKNOWLEDGEMENT = re.compile(
-    r"^(?:好|好的|好滴|好嘞|行|收到|嗯+|恩+|哦+|可以|同意|ok|okay|k|sure|thanks|thank you|thx|知道了|明白|了解|谢谢)"
+    r"^(?:好|好的|好滴|好嘞|行|收到|嗯+|恩+|哦+|可以|同意|ok|okay|k|sure|thanks|thank you|thx|"
+    r"知道了|明白|了解|谢谢)"
 )
 PING = re.compile(r"^(?:在吗|在不在|有人吗|hello|hi|喂)[?？]*$")

@@ -53,7 +53,7 @@ class _Reply:
         self.core = lx.FILLER.sub("", lx.IDENTITY.sub("", self.compact))
 
     def search(self, zh: re.Pattern[str], en: re.Pattern[str] | None = None) -> bool:
-        """Chinese patterns on the compact form; English ones (or a mixed one, given once) on the spaced form."""
+        """Chinese patterns on the compact form, English ones (or a mixed one given once) on the spaced."""
         return bool(zh.search(self.compact) or (en or zh).search(self.spaced))
 
 
@@ -280,4 +280,6 @@ def _not_a_text_value(reply: _Reply) -> bool:
         return True
     if reply.search(lx.HEDGE) or lx.QUESTION.search(reply.compact):
         return True
-    return reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN) or (has_correction(reply.spaced) and len(reply.core) <= 4)
+    if reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN):
+        return True
+    return has_correction(reply.spaced) and len(reply.core) <= 4

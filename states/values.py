@@ -47,7 +47,8 @@ _NAME_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _TEXT_PREFIX = re.compile(
-    r"^(?:用途(?:应该)?(?:是|为|改成|改为)?|贷款用途是|其他(?:是|信息)?|应该是|改成|改为|是|purpose is|purpose:|it's|it is)"
+    r"^(?:用途(?:应该)?(?:是|为|改成|改为)?|贷款用途是|其他(?:是|信息)?|应该是|改成|改为|是|"
+    r"purpose is|purpose:|it's|it is)"
     r"[:：,，]?\s*",
     re.IGNORECASE,
 )
@@ -84,11 +85,8 @@ def _numeral(expr: str) -> float | None:
     head, wan, tail = expr.partition("万")
     if wan and not head:
         return None
-    base: float | None
-    if re.fullmatch(r"[0-9]+\.[0-9]+", head):
-        base = float(head)
-    else:
-        base = _section(head, 1)
+    decimal = re.fullmatch(r"[0-9]+\.[0-9]+", head)
+    base: float | None = float(head) if decimal else _section(head, 1)
     if base is None or not wan:
         return base
     rest = _section(tail, 1000)
@@ -110,7 +108,7 @@ def _amounts_at(compact: str) -> list[tuple[int, int]]:
 
 
 def find_amounts(compact: str) -> list[int]:
-    """Every amount expression in a normalised reply, in order, as integer yuan (may include small numbers)."""
+    """Every amount expression in a normalised reply, in order, in integer yuan (small numbers included)."""
     return [value for value, _ in _amounts_at(compact)]
 
 

@@ -1,4 +1,4 @@
-"""The reader's table: precedence between intents, and how the conversation state changes a reply's meaning."""
+"""The reader's tables: precedence between intents, and how the conversation state changes a meaning."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def test_a_correction_with_a_value_carries_the_parsed_value(text: str, field: Fi
 @pytest.mark.parametrize(
     ("text", "field"),
     [("1", Field.NAME), ("2", Field.AMOUNT), ("3", Field.TERM), ("4", Field.PURPOSE), ("5", Field.OTHER),
-     ("③", Field.TERM), ("金额", Field.AMOUNT), ("期限", Field.TERM), ("Name", Field.NAME), ("2 金额", Field.AMOUNT)],
+     ("③", Field.TERM), ("金额", Field.AMOUNT), ("期限", Field.TERM), ("Name", Field.NAME),
+     ("2 金额", Field.AMOUNT)],
 )  # fmt: skip
 def test_at_the_field_menu_a_digit_or_a_name_picks_the_field(text: str, field: Field) -> None:
     reading = read_reply(text, MENU)
@@ -161,7 +162,8 @@ def test_an_id_number_is_masked_and_never_read_as_an_amount() -> None:
 @pytest.mark.parametrize(
     ("text", "redacted"),
     [("11010119900101123X", "110*************3X"), ("110101900101123", "110**********23"),
-     ("１１０１０１１９９００１０１１２３４", "１１０*************３４"), ("no id here 12345", "no id here 12345")],
+     ("１１０１０１１９９００１０１１２３４", "１１０*************３４"),
+     ("no id here 12345", "no id here 12345")],
 )  # fmt: skip
 def test_redaction_keeps_three_leading_and_two_trailing_characters(text: str, redacted: str) -> None:
     assert redact_id_numbers(text) == redacted

@@ -12,17 +12,19 @@ STATES = st.sampled_from(["awaiting_confirmation", "awaiting_correction_field", 
 
 # Characters and words from which no confirm form (1, 一, 是, 对, 确认, yes, correct, ...) can be built.
 NON_CONFIRM_PIECES = st.sampled_from(
-    ["好", "的", "收到", "嗯", "可以", "谢谢", "金额", "期限", "名字", "吗", "吧", "?", "。", "，", " ", "3", "4", "5",
-     "6", "7", "8", "9", "0", "ok", "sure", "thanks", "hello", "我", "你", "申请", "贷款", "万", "元", "l", "I", "!",
-     "👍", "　", "本人", "应该", "大概", "明天", "银行", "短信", "ｌ", "Ｉ", "！", "tomorrow", "thank you"]
+    ["好", "的", "收到", "嗯", "可以", "谢谢", "金额", "期限", "名字", "吗", "吧", "?", "。", "，", " ",
+     "3", "4", "5", "6", "7", "8", "9", "0", "ok", "sure", "thanks", "hello", "我", "你", "申请", "贷款",
+     "万", "元", "l", "I", "!", "👍", "　", "本人", "应该", "大概", "明天", "银行", "短信", "ｌ", "Ｉ",
+     "！", "tomorrow", "thank you"]
 )  # fmt: skip
 OPT_OUT_WORDS = st.sampled_from(
-    ["TD", "T", "R", "退订", "退訂", "拒收", "0000", "STOP", "stop", "ＳＴＯＰ", "STOPALL", "UNSUBSCRIBE", "CANCEL",
-     "END", "QUIT", "REVOKE", "OPT OUT", "opt out", "别再发了", "不要再发了", "leave me alone", "Stop texting me"]
+    ["TD", "T", "R", "退订", "退訂", "拒收", "0000", "STOP", "stop", "ＳＴＯＰ", "STOPALL", "UNSUBSCRIBE",
+     "CANCEL", "END", "QUIT", "REVOKE", "OPT OUT", "opt out", "别再发了", "不要再发了", "leave me alone",
+     "Stop texting me"]
 )  # fmt: skip
 OTHER_TEXT = st.sampled_from(
-    ["1", "确认", "好的", "金额不对", "谢谢", "是我本人", "5万", "ok", "yes", "没问题", "什么时候放款", "转人工",
-     "骗子", "不是我", "help", "?", "嗯", "你好"]
+    ["1", "确认", "好的", "金额不对", "谢谢", "是我本人", "5万", "ok", "yes", "没问题", "什么时候放款",
+     "转人工", "骗子", "不是我", "help", "?", "嗯", "你好"]
 )  # fmt: skip
 SEPARATORS = st.sampled_from([" ", "，", "。", ",", "\n", "　", "! ", "；"])
 
