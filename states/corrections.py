@@ -68,7 +68,7 @@ def _text_value(segment: str, field_end: int) -> str | None:
     markers = list(_VALUE_MARKER.finditer(body))
     candidate = body[markers[-1].end() :] if markers else segment[field_end:]
     candidate = _EDGE_PUNCT.sub("", candidate)
-    if not candidate or has_correction(candidate.lower()):
+    if not lx.FILLER.sub("", candidate) or has_correction(candidate.lower()):
         return None  # "name is wrong": the words after the marker are the complaint, not a value
     return candidate
 

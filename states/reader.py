@@ -19,9 +19,10 @@ _ID_NUMBER = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸ�
 _PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
 _NUMBER_RUN = re.compile(r"(?<![0-9.])(?<![0-9]:)[0-9]+(?:\.[0-9]+)?")
 _THOUSANDS_SEP = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
-_NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:.")
+_NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:")
 _CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
-_CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[,、/&+]|和|跟|与|and)[0-9]+)+$")
+_CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
+_MENU_DIGIT = re.compile(r"^(?:选|回复?|按)?([1-9])号?(?:选项)?$")
 _MENU_WORDS = {
     "一": "1",
     "壹": "1",
@@ -133,18 +134,34 @@ def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:
     return Intent.CORRECT, disputes[0].field, disputes[0].value, False
 
 
-def _bare_value(reply: _Reply) -> _Verdict | None:
-    """A reply that is only a value (5万, 12期) corrects the field the value belongs to."""
-    if not NUMBERISH.search(reply.compact):
+def _bare_value(compact: str) -> _Verdict | None:
+    """A value without a field name (5万, 12期) corrects the field the value belongs to."""
+    if not NUMBERISH.search(compact):
         return None
-    amount, term = parse_amount(reply.compact), parse_term(reply.compact)
-    if re.search(r"期|个月|年|month|year", reply.compact) and term is not None:
+    amount, term = parse_amount(compact), parse_term(compact)
+    if re.search(r"期|个月|年|month|year", compact) and term is not None:
         return Intent.CORRECT, Field.TERM, term, False
     if amount is not None:
         return Intent.CORRECT, Field.AMOUNT, amount, False
-    if re.search(r"[0-9一二两三四五六七八九十]\s*[万wk千元块]|[0-9]{3,}", reply.compact):
+    if re.search(r"[0-9一二两三四五六七八九十]\s*[万wk千元块]|[0-9]{3,}", compact):
         return Intent.AMBIGUOUS, None, None, False  # a value was meant, but cannot be used as written
     return None
+
+
+def _without_choices(spaced: str) -> str:
+    """The reply with menu digits removed, so "2，应该是7万" parses as 7万 alone."""
+    spaced = _THOUSANDS_SEP.sub("", spaced)
+
+    def blank_choice(match: re.Match[str]) -> str:
+        after = spaced[match.end() : match.end() + 1]
+        return " " if len(match.group()) <= 2 and after not in _NOT_A_CHOICE_AFTER else match.group()
+
+    return _NUMBER_RUN.sub(blank_choice, spaced)
+
+
+def _general_correction(reply: _Reply) -> _Verdict:
+    """A correction that names no field: the value it carries, if any, tells which field."""
+    return _bare_value(_without_choices(reply.spaced).replace(" ", "")) or (Intent.CORRECT, None, None, False)
 
 
 def _read_confirmation(reply: _Reply, state: str) -> _Verdict:
@@ -156,16 +173,16 @@ def _read_confirmation(reply: _Reply, state: str) -> _Verdict:
         return Intent.HELP, None, None, False  # "回复2会怎样" asks about the digit, it does not send it
     several = len(reply.choices) > 1 or any(len(c) > 1 for c in reply.choices)
     if not several and (reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core)):
-        return Intent.CORRECT, None, None, False
+        return _general_correction(reply)
     if has_correction(reply.spaced) and not several:
-        return Intent.CORRECT, None, None, False
+        return _general_correction(reply)
     if state == "opted_out" and re.fullmatch(r"yes|y|是", reply.core):
         return Intent.OPT_IN, None, None, False  # YES resubscribes only once opted out
     confirm = _read_confirm(reply, allow_digit=True, several=several)
     if confirm is not None:
         return confirm
     if not reply.choices:
-        bare = _bare_value(reply)
+        bare = _bare_value(reply.compact)
         if bare is not None:
             return bare
     return _fallback(reply)
@@ -213,6 +230,9 @@ def _fallback(reply: _Reply) -> _Verdict:
 def _read_menu(reply: _Reply) -> _Verdict:
     """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
     choice = reply.choices[0] if len(reply.choices) == 1 and len(reply.choices[0]) == 1 else None
+    numbered = _MENU_DIGIT.match(reply.core)
+    if numbered and numbered.group(1) in FIELD_MENU:
+        return Intent.CORRECT, FIELD_MENU[numbered.group(1)], None, False  # "1号", "选2"
     if choice is None and reply.core in _MENU_WORDS:
         choice = _MENU_WORDS[reply.core]
     if choice is None and len(reply.choices) > 1:
@@ -227,7 +247,7 @@ def _read_menu(reply: _Reply) -> _Verdict:
     if verdict is not None:
         return verdict
     if choice is None and not reply.choices:
-        bare = _bare_value(reply)
+        bare = _bare_value(reply.compact)
         if bare is not None:
             return bare
     return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
