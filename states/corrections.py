@@ -120,4 +120,6 @@ def _is_disputed(segment: str, *, at_menu: bool, confirm_anywhere: bool) -> bool
         return False  # restating or asking about a field is not disputing it
     if at_menu or NUMBERISH.search(compact) or _VALUE_MARKER.search(compact):
         return True
+    if lx.WORRY.search(compact) or lx.WORRY.search(segment) or lx.HEDGE.search(compact):
+        return True  # doubt about a named field is a correction of that field
     return _core_is_field_only(segment) and not confirm_anywhere

@@ -76,11 +76,7 @@ def _escalation(reply: _Reply) -> Intent | None:
         return Intent.ABUSE_OR_FRAUD_REPORT
     if reply.search(lx.WRONG_PERSON_ZH, lx.WRONG_PERSON_EN):
         return Intent.WRONG_PERSON
-    if (
-        reply.search(lx.HUMAN_ZH, lx.HUMAN_EN)
-        or reply.search(lx.WORRY)
-        or _PRIVATE_NUMBER.search(reply.compact)
-    ):
+    if reply.search(lx.HUMAN_ZH, lx.HUMAN_EN) or _PRIVATE_NUMBER.search(reply.compact):
         return Intent.HUMAN  # phone and ID numbers are corrected by staff only, never over SMS
     return None
 
@@ -129,9 +125,10 @@ def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:
         return Intent.HUMAN, None, None, False  # several fields disputed at once: staff
     if not disputes:
         return None
-    if disputes[0].unusable:
+    values = {d.value for d in disputes if d.value is not None}
+    if len(values) > 1 or (not values and any(d.unusable for d in disputes)):
         return Intent.AMBIGUOUS, None, None, False
-    return Intent.CORRECT, disputes[0].field, disputes[0].value, False
+    return Intent.CORRECT, disputes[0].field, values.pop() if values else None, False
 
 
 def _bare_value(compact: str) -> _Verdict | None:
@@ -204,6 +201,8 @@ def _read_confirm(reply: _Reply, *, allow_digit: bool, several: bool) -> _Verdic
     rest_text = " ".join(c for c in rest if not lx.HELP.search(c) and not lx.HELP.search(c.replace(" ", "")))
     remainder = _Reply.__new__(_Reply)
     remainder.compact, remainder.spaced = rest_text.replace(" ", ""), rest_text
+    if reply.search(lx.WORRY):
+        return Intent.HUMAN, None, None, False  # confirm plus doubt that names no field: staff
     if several or remainder.search(lx.HEDGE) or lx.NOT_CONFIRMED.search(reply.compact):
         return Intent.AMBIGUOUS, None, None, False
     if lx.QUESTION_ON_CONFIRM.search(remainder.compact) or lx.QUESTION_ON_CONFIRM.search(remainder.spaced):
@@ -216,6 +215,8 @@ def _read_confirm(reply: _Reply, *, allow_digit: bool, several: bool) -> _Verdic
 
 
 def _fallback(reply: _Reply) -> _Verdict:
+    if reply.search(lx.WORRY):
+        return Intent.HUMAN, None, None, False  # a worry is for staff to answer, not the bot
     if reply.search(lx.OPT_IN):
         return Intent.OPT_IN, None, None, False
     if reply.search(lx.HELP) or lx.HELP_ONLY.search(reply.compact):
