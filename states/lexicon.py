@@ -47,10 +47,10 @@ OPT_OUT_EN = _en(
     r"no more (?:texts|messages|sms)",
     r"stop (?:texting|sending|messaging|contacting|spamming)",
 )
-# T or R standing alone is an opt-out, except where English uses the letter as a word: "u r right", "r u
-# there", "can t" (a contraction typed with a space).
+# T or R standing alone is an opt-out, except where English uses the letter as a word: "u r right" and "r u
+# there" (r for "are"), "can t" (a contraction typed with a space).
 SINGLE_LETTER = re.compile(r"(?<![a-z'])[tr](?![a-z'])")
-WORD_BEFORE = re.compile(r"[a-z]'? ?$")
+SUBJECT_BEFORE = re.compile(r"(?<![a-z])(?:u|you|we|they|these|those|who|how|what|where|there) $")
 CONTRACTION_BEFORE = re.compile(r"(?:can|don|won|isn|didn|doesn|ain|couldn|wouldn|shouldn|haven|wasn)'? ?$")
 WORD_AFTER = re.compile(r" ?[a-z]")
 YOU_AFTER = re.compile(r" (?:u|you)(?![a-z])")
@@ -275,7 +275,11 @@ QUESTION = re.compile(
 
 # --- help and opt-in ---
 HELP_ONLY = re.compile(
-    r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|[12](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|(?:怎么|如何|怎样|咋)(?:更正|修改|改|确认|回复|操作|退订)|how (?:do|can|should) i (?:correct|change|confirm|reply)|看不懂|不明白|不懂|没看懂|看不明白|没明白|不理解|点解|点样|"
+    r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|"
+    r"[12](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|"
+    r"(?:怎么|如何|怎样|咋)(?:更正|修改|改|确认|回复|操作|退订)|"
+    r"how (?:do|can|should) i (?:correct|change|confirm|reply)|"
+    r"看不懂|不明白|不懂|没看懂|看不明白|没明白|不理解|点解|点样|"
     r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|"
     r"what is this about"
 )

@@ -93,7 +93,8 @@ def _is_letter_opt_out(spaced: str, start: int, end: int) -> bool:
     before, after = spaced[:start], spaced[end:]
     if lx.CONTRACTION_BEFORE.search(before) or lx.YOU_AFTER.match(after):
         return False
-    return not (lx.WORD_BEFORE.search(before) and lx.WORD_AFTER.match(after))
+    is_are = spaced[start] == "r" and lx.SUBJECT_BEFORE.search(before) and lx.WORD_AFTER.match(after)
+    return not is_are
 
 
 def read_reply(text: str, state: str, asked_field: Field | None = None) -> Reading:
