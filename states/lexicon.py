@@ -161,7 +161,7 @@ HUMAN_EN = _en(
     r"(?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister|relative|family)",
     r"(?:id|phone|mobile) (?:number|card|no)",
 )
-WORRY = _zh(r"担心|不放心|顾虑|疑虑|怀疑|疑问", r"worried|concern|doubt|suspicious")
+WORRY = _zh(r"担心|不(?:太|是很)?放心|顾虑|疑虑|怀疑|疑问", r"worried|concern|doubt|suspicious")
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?![a-z])")
 
 # --- fields (compact form; English words are safe enough as substrings here) ---
@@ -261,7 +261,7 @@ HEDGE = _zh(
     r"not sure)(?![a-z])",
 )
 QUESTION_ON_CONFIRM = re.compile(
-    r"(?:1|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
+    r"(?:1|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:的|了)?(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
     r"对吧|是吧|对么|is (?:that|it|this) (?:right|correct)|^(?:1|yes|correct|right)\?"
 )
 NOT_CONFIRMED = re.compile(
@@ -300,3 +300,10 @@ ACKNOWLEDGEMENT = re.compile(
     r"知道了|明白|了解|谢谢)"
 )
 PING = re.compile(r"^(?:在吗|在不在|有人吗|hello|hi|喂)[?？]*$")
+# Phrases that contain a negation but say the details are fine (or are mere politeness).
+NEGATION_SAFE = re.compile(
+    r"没(?:有)?错|没(?:有|什么|啥|有什么)?问题|没毛病|无误|无异议|没有异议|无问题|不客气|不好意思|不过|不错|对不起|"
+    r"不用谢|不谢|(?<![a-z])no (?:problems?|issues?|errors?|mistakes?|worries)(?![a-z])"
+)
+NEGATION = re.compile(r"[不没未别勿莫]|无法|暂时|等会|等一下|再说|稍后|回头|晚点|与否|是否")
+NEGATION_EN = re.compile(r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not)(?![a-z])")

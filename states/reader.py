@@ -10,17 +10,12 @@ from __future__ import annotations
 import re
 
 from states import lexicon as lx
+from states.confirmation import read_confirm
 from states.corrections import NEGATED_VALUE, NUMBERISH, Dispute, field_value, find_disputes, has_correction
 from states.intents import FIELD_MENU, Field, Intent, Reading
-from states.normalise import fold_cased, normalise_both
+from states.reply import PRIVATE_NUMBER, Reply, redact_id_numbers, without_choices
 from states.values import parse_amount, parse_name, parse_term, parse_text
 
-_ID_NUMBER = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９])")
-_PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
-_NUMBER_RUN = re.compile(r"(?<![0-9.])(?<![0-9]:)[0-9]+(?:\.[0-9]+)?")
-_THOUSANDS_SEP = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
-_NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:")
-_CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
 _MENU_DIGIT = re.compile(r"^(?:选|回复?|按)?([1-9])号?(?:选项)?$")
 _MENU_WORDS = {
@@ -36,39 +31,7 @@ _MENU_WORDS = {
 }
 
 
-def redact_id_numbers(text: str) -> str:
-    """Mask every full ID number (18 digits with an optional final X, or 15 digits), keeping 3 + 2."""
-    return _ID_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
-
-
-class _Reply:
-    """One reply in the forms the rules need, computed once."""
-
-    __slots__ = ("cased", "choices", "compact", "core", "spaced")
-
-    def __init__(self, text: str) -> None:
-        self.compact, self.spaced = normalise_both(text)
-        cased = re.sub(r"\s+", " ", fold_cased(text)).strip()
-        self.cased = cased if len(cased) == len(self.spaced) else self.spaced
-        self.choices = _choice_digits(_THOUSANDS_SEP.sub("", _PRIVATE_NUMBER.sub(" ", self.spaced)))
-        self.core = lx.FILLER.sub("", lx.IDENTITY.sub("", self.compact))
-
-    def search(self, zh: re.Pattern[str], en: re.Pattern[str] | None = None) -> bool:
-        """Chinese patterns on the compact form, English ones (or a mixed one given once) on the spaced."""
-        return bool(zh.search(self.compact) or (en or zh).search(self.spaced))
-
-
-def _choice_digits(spaced: str) -> list[str]:
-    """Digit runs that read as menu choices: short, and not an amount, a term, a date or a time."""
-    choices = []
-    for match in _NUMBER_RUN.finditer(spaced):
-        after = spaced[match.end() : match.end() + 1]
-        if len(match.group()) <= 2 and after not in _NOT_A_CHOICE_AFTER:
-            choices.append(match.group())
-    return choices
-
-
-def _escalation(reply: _Reply) -> Intent | None:
+def _escalation(reply: Reply) -> Intent | None:
     """The intents that win over everything else, in the policy's order."""
     if _is_opt_out(reply):
         return Intent.OPT_OUT
@@ -76,12 +39,12 @@ def _escalation(reply: _Reply) -> Intent | None:
         return Intent.ABUSE_OR_FRAUD_REPORT
     if reply.search(lx.WRONG_PERSON_ZH, lx.WRONG_PERSON_EN):
         return Intent.WRONG_PERSON
-    if reply.search(lx.HUMAN_ZH, lx.HUMAN_EN) or _PRIVATE_NUMBER.search(reply.compact):
+    if reply.search(lx.HUMAN_ZH, lx.HUMAN_EN) or PRIVATE_NUMBER.search(reply.compact):
         return Intent.HUMAN  # phone and ID numbers are corrected by staff only, never over SMS
     return None
 
 
-def _is_opt_out(reply: _Reply) -> bool:
+def _is_opt_out(reply: Reply) -> bool:
     if lx.OPT_OUT_WHOLE.match(reply.compact) or reply.search(lx.OPT_OUT_ZH, lx.OPT_OUT_EN):
         return True
     return any(
@@ -104,7 +67,7 @@ def read_reply(text: str, state: str, asked_field: Field | None = None) -> Readi
     field asked for. Returns a `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure:
     no I/O, no clock, no randomness.
     """
-    reply = _Reply(text)
+    reply = Reply(text)
     redacted = redact_id_numbers(text)
     escalation = _escalation(reply)
     if escalation is not None:
@@ -146,39 +109,28 @@ def _bare_value(compact: str) -> _Verdict | None:
     return None
 
 
-def _without_choices(spaced: str) -> str:
-    """The reply with menu digits removed, so "2，应该是7万" parses as 7万 alone."""
-    spaced = _THOUSANDS_SEP.sub("", spaced)
-
-    def blank_choice(match: re.Match[str]) -> str:
-        after = spaced[match.end() : match.end() + 1]
-        return " " if len(match.group()) <= 2 and after not in _NOT_A_CHOICE_AFTER else match.group()
-
-    return _NUMBER_RUN.sub(blank_choice, spaced)
-
-
-def _general_correction(reply: _Reply) -> _Verdict:
+def _general_correction(reply: Reply) -> _Verdict:
     """A correction that names no field: the value it carries, if any, tells which field."""
-    return _bare_value(_without_choices(reply.spaced).replace(" ", "")) or (Intent.CORRECT, None, None, False)
+    return _bare_value(without_choices(reply.spaced).replace(" ", "")) or (Intent.CORRECT, None, None, False)
 
 
-def _read_confirmation(reply: _Reply, state: str) -> _Verdict:
+def _read_confirmation(reply: Reply, state: str) -> _Verdict:
     disputes = find_disputes(reply.spaced, reply.cased, at_menu=False)
     verdict = _from_disputes(disputes)
     if verdict is not None:
         return verdict
     if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
         return Intent.HELP, None, None, False  # "回复2会怎样" asks about the digit, it does not send it
-    several = len(reply.choices) > 1 or any(len(c) > 1 for c in reply.choices)
+    several = reply.several_digits
     if not several and (reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core)):
         return _general_correction(reply)
     if has_correction(reply.spaced) and not several:
         return _general_correction(reply)
     if state == "opted_out" and re.fullmatch(r"yes|y|是", reply.core):
         return Intent.OPT_IN, None, None, False  # YES resubscribes only once opted out
-    confirm = _read_confirm(reply, allow_digit=True, several=several)
+    confirm = read_confirm(reply, allow_digit=True)
     if confirm is not None:
-        return confirm
+        return confirm[0], None, None, confirm[1]
     if not reply.choices:
         bare = _bare_value(reply.compact)
         if bare is not None:
@@ -186,36 +138,14 @@ def _read_confirmation(reply: _Reply, state: str) -> _Verdict:
     return _fallback(reply)
 
 
-def _read_confirm(reply: _Reply, *, allow_digit: bool, several: bool) -> _Verdict | None:
-    """Confirm only on the digit 1 or an explicit statement, and only if nothing casts doubt on it."""
-    compact = lx.IDENTITY.sub("", reply.compact)
-    spaced = lx.IDENTITY.sub("", reply.spaced)
-    digit = allow_digit and "1" in reply.choices
-    words = bool(lx.CONFIRM_ZH.search(compact) or lx.CONFIRM_EN.search(spaced))
-    if not (digit or words or lx.CONFIRM_WHOLE.match(reply.core)):
-        return None
-    if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
-        return Intent.HELP, None, None, False
-    procedural = reply.search(lx.HELP)
-    # Hedges and questions are judged outside a procedural question ("确认，大概多久到账？" is no hedge).
-    rest = _CLAUSE_BREAK.split(reply.spaced)
-    rest_text = " ".join(c for c in rest if not lx.HELP.search(c) and not lx.HELP.search(c.replace(" ", "")))
-    remainder = _Reply.__new__(_Reply)
-    remainder.compact, remainder.spaced = rest_text.replace(" ", ""), rest_text
-    if reply.search(lx.WORRY):
-        return Intent.HUMAN, None, None, False  # confirm plus doubt that names no field: staff
-    if several or remainder.search(lx.HEDGE) or lx.NOT_CONFIRMED.search(reply.compact):
-        return Intent.AMBIGUOUS, None, None, False
-    if lx.QUESTION_ON_CONFIRM.search(remainder.compact) or lx.QUESTION_ON_CONFIRM.search(remainder.spaced):
-        return Intent.AMBIGUOUS, None, None, False
-    if lx.CONTRAST.search(reply.compact) and not procedural:
-        return Intent.HUMAN, None, None, False  # confirm plus an unspoken reservation: staff
-    if not procedural and reply.search(lx.QUESTION):
-        return Intent.AMBIGUOUS, None, None, False
-    return Intent.CONFIRM, None, None, procedural
+def _confirm_or_fallback(reply: Reply, *, allow_digit: bool = False) -> _Verdict:
+    verdict = read_confirm(reply, allow_digit=allow_digit)
+    if verdict is None:
+        return _fallback(reply)
+    return verdict[0], None, None, verdict[1]
 
 
-def _fallback(reply: _Reply) -> _Verdict:
+def _fallback(reply: Reply) -> _Verdict:
     if reply.search(lx.WORRY):
         return Intent.HUMAN, None, None, False  # a worry is for staff to answer, not the bot
     if reply.search(lx.OPT_IN):
@@ -229,7 +159,7 @@ def _fallback(reply: _Reply) -> _Verdict:
     return Intent.AMBIGUOUS, None, None, False
 
 
-def _read_menu(reply: _Reply) -> _Verdict:
+def _read_menu(reply: Reply) -> _Verdict:
     """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
     choice = reply.choices[0] if len(reply.choices) == 1 and len(reply.choices[0]) == 1 else None
     numbered = _MENU_DIGIT.match(reply.core)
@@ -252,10 +182,10 @@ def _read_menu(reply: _Reply) -> _Verdict:
         bare = _bare_value(reply.compact)
         if bare is not None:
             return bare
-    return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
+    return _confirm_or_fallback(reply)
 
 
-def _menu_choice(reply: _Reply, field: Field, disputes: list[Dispute]) -> _Verdict:
+def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdict:
     """A menu digit, possibly with the field's name or a value after it ("2 金额", "2，改成3万")."""
     if disputes:
         if {d.field for d in disputes} != {field}:
@@ -272,7 +202,7 @@ def _menu_choice(reply: _Reply, field: Field, disputes: list[Dispute]) -> _Verdi
     return Intent.CORRECT, field, dispute.value, False
 
 
-def _read_value(reply: _Reply, field: Field) -> _Verdict:
+def _read_value(reply: Reply, field: Field) -> _Verdict:
     """At a value prompt the reply is the value of the field asked for, unless it is plainly not a value."""
     disputes = [d for d in find_disputes(reply.spaced, reply.cased, at_menu=False) if d.field is not field]
     verdict = _from_disputes(disputes)
@@ -284,9 +214,9 @@ def _read_value(reply: _Reply, field: Field) -> _Verdict:
             return Intent.CORRECT, field, value, False
         if NUMBERISH.search(reply.compact):
             return Intent.AMBIGUOUS, None, None, False
-        return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
+        return _confirm_or_fallback(reply)
     if _not_a_text_value(reply):
-        return _read_confirm(reply, allow_digit=False, several=False) or _fallback(reply)
+        return _confirm_or_fallback(reply)
     candidate = NEGATED_VALUE.sub(" ", reply.cased).strip()
     text = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
     if text is None:
@@ -294,7 +224,7 @@ def _read_value(reply: _Reply, field: Field) -> _Verdict:
     return Intent.CORRECT, field, text, False
 
 
-def _not_a_text_value(reply: _Reply) -> bool:
+def _not_a_text_value(reply: Reply) -> bool:
     """Acknowledgements, hedges, questions and confirmations are never a name or a purpose."""
     if not reply.core or (lx.ACKNOWLEDGEMENT.match(reply.core) and len(reply.core) <= 4):
         return True

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from states.intents import Field, Intent
-from states.reader import read_reply, redact_id_numbers
+from states.reader import read_reply
+from states.reply import redact_id_numbers
 
 CONFIRMING = "awaiting_confirmation"
 MENU = "awaiting_correction_field"
