@@ -19,14 +19,18 @@ _CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
 Verdict = tuple[Intent, bool]  # (intent, with_help)
 
 
-def has_confirm_form(reply: Reply, *, allow_digit: bool) -> bool:
-    """The digit 1 (where it means confirm) or an explicit statement that the details are right."""
-    if allow_digit and "1" in reply.choices:
+def has_confirm_form(reply: Reply, *, at_confirmation: bool) -> bool:
+    """The digit 1 or an explicit statement that the details are right.
+
+    Away from the confirmation prompt (at the field menu, at a value prompt) the digit means something
+    else and a bare "yes" / 是 answers no question asked, so only an explicit statement counts there.
+    """
+    if at_confirmation and ("1" in reply.choices or lx.CONFIRM_WHOLE.match(reply.core)):
         return True
+    if not at_confirmation and (lx.BARE_YES.match(reply.core) or lx.BARE_YES.match(reply.compact)):
+        return False
     compact, spaced = lx.IDENTITY.sub("", reply.compact), lx.IDENTITY.sub("", reply.spaced)
-    return bool(
-        lx.CONFIRM_ZH.search(compact) or lx.CONFIRM_EN.search(spaced) or lx.CONFIRM_WHOLE.match(reply.core)
-    )
+    return bool(lx.CONFIRM_ZH.search(compact) or lx.CONFIRM_EN.search(spaced))
 
 
 def _outside_procedural_questions(reply: Reply) -> tuple[str, str]:
@@ -46,9 +50,9 @@ def _is_negated(compact: str, spaced: str) -> bool:
     return bool(lx.NEGATION.search(cleaned.replace(" ", "")) or lx.NEGATION_EN.search(cleaned))
 
 
-def read_confirm(reply: Reply, *, allow_digit: bool) -> Verdict | None:
+def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
     """The verdict on a reply that carries a confirm form, or None when it carries none."""
-    if not has_confirm_form(reply, allow_digit=allow_digit):
+    if not has_confirm_form(reply, at_confirmation=at_confirmation):
         return None
     if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
         return Intent.HELP, False  # "回复1是什么意思" mentions the digit, it does not send it

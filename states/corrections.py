@@ -17,7 +17,7 @@ from states.values import parse_amount, parse_name, parse_term, parse_text
 # Something the applicant meant as a number: digits, or a Chinese numeral with a unit.
 NUMBERISH = re.compile(r"[0-9]|[几一二两三四五六七八九十半壹贰叁肆伍陆柒捌玖拾]+[十百千万元块期个年拾佰仟]")
 _VALUE_MARKER = re.compile(
-    r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|是|叫|为|:|"
+    r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|是|系|叫做|叫|为|:|"
     r"(?<![a-z])(?:should be|is|to|as)(?![a-z])"
 )
 NEGATED_VALUE = re.compile(r"(?:而)?不是[^,，。;；是]*|(?<![a-z])not [^,.;]*")
@@ -62,15 +62,22 @@ def has_confirm_word(spaced: str) -> bool:
     return bool(lx.CONFIRM_ZH.search(spaced.replace(" ", "")) or lx.CONFIRM_EN.search(spaced))
 
 
-def _text_value(segment: str, field_end: int) -> str | None:
-    """The text after the last value marker (名字应该是张三 → 张三), or after the field word itself."""
-    body = NEGATED_VALUE.sub(" ", segment)
+def _text_value(segment: str, cased: str, field_end: int) -> str | None:
+    """The text after the last value marker (名字应该是张三 → 张三), or after the field word itself.
+
+    Markers are found in the folded `segment`; the value is cut from `cased`, which lines up with it.
+    """
+    body, body_cased = segment, cased
+    for negated in NEGATED_VALUE.finditer(segment):  # "不是李四": blank it in both forms, keeping positions
+        blank = " " * (negated.end() - negated.start())
+        body = body[: negated.start()] + blank + body[negated.end() :]
+        body_cased = body_cased[: negated.start()] + blank + body_cased[negated.end() :]
     markers = list(_VALUE_MARKER.finditer(body))
-    candidate = body[markers[-1].end() :] if markers else segment[field_end:]
-    candidate = _EDGE_PUNCT.sub("", candidate)
-    if not lx.FILLER.sub("", candidate) or has_correction(candidate.lower()):
+    start = markers[-1].end() if markers else field_end
+    folded = _EDGE_PUNCT.sub("", body[start:])
+    if not lx.FILLER.sub("", folded) or has_correction(folded):
         return None  # "name is wrong": the words after the marker are the complaint, not a value
-    return candidate
+    return _EDGE_PUNCT.sub("", body_cased[start:]) or None
 
 
 def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> Dispute:
@@ -81,7 +88,7 @@ def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> D
             return Dispute(field)
         value = parse_amount(compact) if field is Field.AMOUNT else parse_term(compact)
         return Dispute(field, value, unusable=value is None)
-    candidate = _text_value(cased, field_end)
+    candidate = _text_value(segment, cased, field_end)
     if candidate is None:
         return Dispute(field)
     text_value = parse_name(candidate) if field is Field.NAME else parse_text(candidate)

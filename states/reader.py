@@ -128,7 +128,7 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
         return _general_correction(reply)
     if state == "opted_out" and re.fullmatch(r"yes|y|是", reply.core):
         return Intent.OPT_IN, None, None, False  # YES resubscribes only once opted out
-    confirm = read_confirm(reply, allow_digit=True)
+    confirm = read_confirm(reply, at_confirmation=True)
     if confirm is not None:
         return confirm[0], None, None, confirm[1]
     if not reply.choices:
@@ -138,8 +138,8 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
     return _fallback(reply)
 
 
-def _confirm_or_fallback(reply: Reply, *, allow_digit: bool = False) -> _Verdict:
-    verdict = read_confirm(reply, allow_digit=allow_digit)
+def _confirm_or_fallback(reply: Reply) -> _Verdict:
+    verdict = read_confirm(reply, at_confirmation=False)
     if verdict is None:
         return _fallback(reply)
     return verdict[0], None, None, verdict[1]

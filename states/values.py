@@ -31,7 +31,9 @@ _APPROX = re.compile(
     r"来块|来万|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably"
 )
 _RANGE = re.compile(rf"[0-9{_CN}][万w千k]?(?:-|—|–|到|至|或者?|/)[0-9{_CN}]")
-_MULTI_WORDS = str.maketrans({"w": "万", "k": "千"})
+# w (万) and k (千) multiply only right after a digit: "ok" and "week" are not numbers.
+_MULTIPLIER_LETTER = re.compile(r"(?<=[0-9])(?:w|k|thousand)(?![a-z])")
+_MULTIPLIERS = {"w": "万", "k": "千", "thousand": "千"}
 
 _AMOUNT = re.compile(
     rf"(?>[0-9]+(?:\.[0-9]+)?(?:万(?:[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?|[{_CN}]*[十拾百佰千仟万][{_CN}万]*)"
@@ -41,15 +43,16 @@ _TERM = re.compile(
     rf"(?P<num>[0-9]+(?:\.[0-9]+)?|[{_CN}]+|半)?(?P<unit>个半月|个月|期|年半|年|months?|mos?|years?|yrs?)"
 )
 _TARGET = re.compile(r"改成|改为|换成|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
+# Value prompts are answered as written, traditional characters included, so markers come in both scripts.
+_IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)"
 _NAME_PREFIX = re.compile(
-    r"^(?:我的?名字(?:是|叫)|我的?姓名(?:是|为)|我叫|姓名(?:应该)?(?:是|为|改成|改为)?|名字(?:应该)?(?:是|叫|改成|改为)?"
-    r"|应该是|改成|改为|是|my name is|name is|name:|name|it's|it is)[:：,，]?",
+    rf"^(?:(?:我的?)?(?:名字|姓名)?(?:{_IS}|为|為|叫做?)|我的?(?:名字|姓名)|姓名|名字"
+    r"|my name is|name is|name:|name|it's|it is)[:：,，]?",
     re.IGNORECASE,
 )
 _TEXT_PREFIX = re.compile(
-    r"^(?:用途(?:应该)?(?:是|为|改成|改为)?|贷款用途是|其他(?:是|信息)?|应该是|改成|改为|是|"
-    r"purpose is|purpose:|it's|it is)"
-    r"[:：,，]?\s*",
+    rf"^(?:(?:贷款|貸款)?(?:用途|其他|其它)(?:信息|資料|资料)?(?:{_IS}|为|為)?|{_IS}|"
+    r"purpose is|purpose:|it's|it is)[:：,，]?\s*",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"[\s。.!！~～,，、;；]+$")
@@ -95,8 +98,8 @@ def _numeral(expr: str) -> float | None:
 
 def _amounts_at(compact: str) -> list[tuple[int, int]]:
     """(value, position) of every amount expression in a normalised reply; small numbers included."""
-    text = _THOUSANDS_SEP.sub("", _ID_OR_PHONE.sub(" ", compact)).replace("thousand", "千")
-    text = text.translate(_MULTI_WORDS)
+    text = _THOUSANDS_SEP.sub("", _ID_OR_PHONE.sub(" ", compact))
+    text = _MULTIPLIER_LETTER.sub(lambda m: _MULTIPLIERS[m.group()], text)
     found = []
     for match in _AMOUNT.finditer(text):
         if text[match.end() : match.end() + 1] in _NOT_AMOUNT_AFTER:
