@@ -95,22 +95,17 @@ def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> D
     return Dispute(field, text_value, unusable=text_value is None)
 
 
-def _core_is_field_only(segment: str) -> bool:
-    rest = lx.FIELD_MENTION.sub("", segment)
-    return not lx.FILLER.sub("", rest).strip()
-
-
 def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
     """Every field the reply disputes, with its value when one is given.
 
     At the field menu naming a field is choosing it; elsewhere a field counts when a correction word or a
-    value sits next to it, or when it is named on its own and nothing in the reply confirms.
+    value sits next to it, or when the reply is nothing but field names ("金额", "2 金额").
     """
-    confirm_anywhere = has_confirm_word(spaced)
+    names_only = not lx.FILLER.sub("", lx.FIELD_MENTION.sub("", re.sub(r"[0-9]", "", spaced)))
     disputes: list[Dispute] = []
     for fields, start, field_end, end in _segments(spaced):
         segment, seg_cased = spaced[start:end], cased[start:end]
-        if not _is_disputed(segment, at_menu=at_menu, confirm_anywhere=confirm_anywhere):
+        if not _is_disputed(segment, at_menu=at_menu, names_only=names_only):
             continue
         if len(fields) > 1:
             disputes.extend(Dispute(field) for field in fields)
@@ -119,7 +114,7 @@ def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
     return disputes
 
 
-def _is_disputed(segment: str, *, at_menu: bool, confirm_anywhere: bool) -> bool:
+def _is_disputed(segment: str, *, at_menu: bool, names_only: bool) -> bool:
     if has_correction(segment):
         return True
     compact = segment.replace(" ", "")
@@ -129,4 +124,4 @@ def _is_disputed(segment: str, *, at_menu: bool, confirm_anywhere: bool) -> bool
         return True
     if lx.WORRY.search(compact) or lx.WORRY.search(segment) or lx.HEDGE.search(compact):
         return True  # doubt about a named field is a correction of that field
-    return _core_is_field_only(segment) and not confirm_anywhere
+    return names_only

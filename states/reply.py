@@ -7,9 +7,15 @@ import re
 from states import lexicon as lx
 from states.normalise import fold_cased, normalise_both
 
-ID_NUMBER = re.compile(r"(?<![0-9０-９])(?:[0-9０-９]{17}[0-9０-９XxＸｘ]|[0-9０-９]{15})(?![0-9０-９])")
+_D = "[0-9０-９]"
+# 18 digits (last may be X) or the old 15, also written in 6-8-4 groups with a space or hyphen between.
+ID_NUMBER = re.compile(
+    rf"(?<!{_D})(?:{_D}{{6}}[ -]?{_D}{{8}}[ -]?{_D}{{3}}[0-9０-９XxＸｘ]|{_D}{{15}})(?!{_D})"
+)
 # Full ID numbers and mainland mobile numbers: never values, and only staff may change them.
-PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
+PRIVATE_NUMBER = re.compile(
+    r"(?<![0-9])(?:[0-9]{6}-?[0-9]{8}-?[0-9]{3}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])"
+)
 NUMBER_RUN = re.compile(r"(?<![0-9.])(?<![0-9]:)[0-9]+(?:\.[0-9]+)?")
 THOUSANDS_SEP = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:")

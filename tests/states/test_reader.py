@@ -172,3 +172,51 @@ def test_redaction_keeps_three_leading_and_two_trailing_characters(text: str, re
 
 def test_redacted_text_is_always_set_to_the_reply() -> None:
     assert read_reply("好的", CONFIRMING).redacted_text == "好的"
+
+
+@pytest.mark.parametrize("text", ["ok", "fifty thousand", "week"])
+def test_letters_alone_are_never_an_amount(text: str) -> None:
+    assert read_reply(text, VALUE, Field.AMOUNT).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize("state", [MENU, VALUE])
+def test_a_bare_yes_answers_nothing_at_the_menu_or_a_value_prompt(state: str) -> None:
+    assert read_reply("yes", state, Field.NAME).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("係", Intent.CONFIRM), ("冇問題", Intent.CONFIRM), ("唔啱", Intent.CORRECT),
+     ("唔係我", Intent.WRONG_PERSON),
+     ("唔好再發", Intent.OPT_OUT), ("呃人", Intent.ABUSE_OR_FRAUD_REPORT), ("queren", Intent.CONFIRM),
+     ("确任", Intent.CONFIRM), ("却人", Intent.AMBIGUOUS)],
+)  # fmt: skip
+def test_cantonese_pinyin_and_one_typo_forms_are_read(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不确认",
+        "先别确认",
+        "确认一下",
+        "如何确认",
+        "没错吧",
+        "correct?",
+        "如果没问题就1",
+        "确认收到",
+        "我要确认",
+    ],
+)
+def test_a_confirm_word_that_is_negated_questioned_or_deferred_does_not_confirm(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is not Intent.CONFIRM
+
+
+def test_doubt_naming_a_field_is_a_correction_and_doubt_alone_goes_to_staff() -> None:
+    assert read_reply("我对金额有疑问", CONFIRMING).field is Field.AMOUNT
+    assert read_reply("确认，但是我有点担心", CONFIRMING).intent is Intent.HUMAN
+
+
+def test_an_id_number_in_groups_is_masked_too() -> None:
+    assert read_reply("110101 19900101 123X", CONFIRMING).redacted_text == "110***************3X"
