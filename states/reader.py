@@ -228,8 +228,10 @@ def _not_a_text_value(reply: Reply) -> bool:
     """Acknowledgements, hedges, questions and confirmations are never a name or a purpose."""
     if not reply.core or (lx.ACKNOWLEDGEMENT.match(reply.core) and len(reply.core) <= 4):
         return True
-    if reply.search(lx.HELP) or lx.HELP_ONLY.search(reply.compact) or reply.search(lx.OPT_IN):
+    if lx.HELP_ONLY.search(reply.compact) or reply.search(lx.OPT_IN):
         return True
+    if reply.search(lx.HELP) and len(reply.core) <= 4:
+        return True  # "帮助", "help"; longer text may well be a purpose that mentions 材料 or 进度
     if reply.search(lx.HEDGE) or lx.QUESTION.search(reply.compact):
         return True
     if reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN):

@@ -55,6 +55,10 @@ _TEXT_PREFIX = re.compile(
     r"purpose is|purpose:|it's|it is)[:：,，]?\s*",
     re.IGNORECASE,
 )
+_POLITE_TAIL = re.compile(
+    r"[\s,，。.!！~]*(?:谢谢|謝謝|多谢|感谢|麻烦了?|麻煩了?|辛苦了?|thanks|thank you|thx)[\s。.!！~]*$",
+    re.IGNORECASE,
+)
 _TRAILING = re.compile(r"[\s。.!！~～,，、;；]+$")
 _NOT_A_NAME = re.compile(r"[0-9?？@#/]|好的|收到|谢谢|不知道|可以|确认|没错|ok|thanks|不对|错")
 
@@ -187,7 +191,8 @@ def parse_name(text: str) -> str | None:
 
 def parse_text(text: str) -> str | None:
     """Purpose or other detail as short text: trimmed, single-spaced, capped; None when empty."""
-    spaced = _TRAILING.sub("", _TEXT_PREFIX.sub("", re.sub(r"\s+", " ", text).strip()))
+    spaced = _TEXT_PREFIX.sub("", re.sub(r"\s+", " ", text).strip())
+    spaced = _TRAILING.sub("", _POLITE_TAIL.sub("", spaced))
     if not spaced or not re.search(r"[A-Za-z\u3400-\u9fff]", spaced):
         return None
     return spaced[:MAX_TEXT]
