@@ -220,9 +220,35 @@ NO_CHANGE = re.compile(
 )
 
 # --- confirm (policy item 4) ---
+# Characters an applicant may type instead of the right one (same pinyin, any tone), for policy item 4's
+# "one homophone typo": 确任, 却认, 没措, 无悟, 正却, 没问提.
+_HOMOPHONES = {
+    "确": "确却雀鹊阙榷缺",
+    "认": "认任仁人忍韧刃纫仞妊壬饪",
+    "没": "没梅煤眉枚媒霉玫",
+    "错": "错措挫锉厝",
+    "无": "无吴五舞武勿吾梧",
+    "误": "误务悟雾勿",
+    "正": "正整证政郑症",
+    "问": "问文闻稳吻紊",
+    "题": "题提体替蹄啼",
+}
+
+
+def _one_typo(word: str) -> str:
+    """Alternatives matching `word` with at most one character replaced by a homophone."""
+    options = [word]
+    for i, char in enumerate(word):
+        if char in _HOMOPHONES:
+            options.append(word[:i] + "[" + _HOMOPHONES[char] + "]" + word[i + 1 :])
+    return "(?:" + "|".join(options) + ")"
+
+
 CONFIRM_ZH = _zh(
-    r"(?<![不未没无要想请再需难去何么样])(?:确[认任仁人忍韧刃纫]|[却雀鹊缺阙榷]认)(?![一下吗么嘛?什])",
-    r"没(?:什么|啥|有什么)问题|没有异议|无异议|没错|没有错|无误|(?<!有)没问题|没有问题|无问题|正确|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|属实|啱|没毛病",
+    rf"(?<![不未没无要想请再需难去何么样]){_one_typo('确认')}(?![一下吗么嘛?什])",
+    rf"{_one_typo('没错')}|没有错|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
+    r"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|"
+    r"属实|啱|没毛病",
 )
 CONFIRM_EN = _en(
     r"yes",
@@ -312,7 +338,8 @@ ACKNOWLEDGEMENT = re.compile(
 PING = re.compile(r"^(?:在吗|在不在|有人吗|hello|hi|喂)[?？]*$")
 # Phrases that contain a negation but say the details are fine (or are mere politeness).
 NEGATION_SAFE = re.compile(
-    r"没(?:有)?错|没(?:有|什么|啥|有什么)?问题|没毛病|无误|无异议|没有异议|无问题|不客气|不好意思|不过|不错|对不起|"
+    rf"{_one_typo('没错')}|{_one_typo('没问题')}|{_one_typo('无误')}|"
+    r"没有错|没(?:有|什么|啥|有什么)问题|没毛病|无异议|没有异议|无问题|不客气|不好意思|不过|不错|对不起|"
     r"不用谢|不谢|(?<![a-z])no (?:problems?|issues?|errors?|mistakes?|worries)(?![a-z])"
 )
 NEGATION = re.compile(

@@ -220,3 +220,12 @@ def test_doubt_naming_a_field_is_a_correction_and_doubt_alone_goes_to_staff() ->
 
 def test_an_id_number_in_groups_is_masked_too() -> None:
     assert read_reply("110101 19900101 123X", CONFIRMING).redacted_text == "110***************3X"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("没措", Intent.CONFIRM), ("正却", Intent.CONFIRM), ("没文提", Intent.AMBIGUOUS)]
+)
+def test_one_homophone_typo_in_a_confirm_statement_still_confirms_but_two_do_not(
+    text: str, intent: Intent
+) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
