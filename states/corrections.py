@@ -18,10 +18,10 @@ from states.values import parse_amount, parse_name, parse_term, parse_text
 NUMBERISH = re.compile(r"[0-9]|[几一二两三四五六七八九十半壹贰叁肆伍陆柒捌玖拾]+[十百千万元块期个年拾佰仟]")
 _VALUE_MARKER = re.compile(
     r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|是|系|叫做|叫|为|:|"
-    r"(?<![a-z])(?:should be|is|to|as)(?![a-z])"
+    r"(?<![a-z])(?:should be|is|to|as|it'?s|it is)(?![a-z])"
 )
 NEGATED_VALUE = re.compile(r"(?:而)?不是[^,，。;；是]*|(?<![a-z])not [^,.;]*")
-_EDGE_PUNCT = re.compile(r"^[\s,，.。:：!！、]+|[\s,，.。:：!！、]+$")
+_EDGE_PUNCT = re.compile(r"^[\s,，.。:：!！、\-–—]+|[\s,，.。:：!！、\-–—]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +99,17 @@ def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
     """Every field the reply disputes, with its value when one is given.
 
     At the field menu naming a field is choosing it; elsewhere a field counts when a correction word or a
-    value sits next to it, or when the reply is nothing but field names ("金额", "2 金额").
+    value sits next to it, or when the reply is nothing but field names ("金额", "2 金额"). A correction
+    word just before the first field name ("wrong amount", "错的是金额") counts against that field.
     """
     names_only = not lx.FILLER.sub("", lx.FIELD_MENTION.sub("", re.sub(r"[0-9]", "", spaced)))
+    segments = _segments(spaced)
+    leading = bool(segments) and has_correction(spaced[: segments[0][1]])
     disputes: list[Dispute] = []
-    for fields, start, field_end, end in _segments(spaced):
+    for index, (fields, start, field_end, end) in enumerate(segments):
         segment, seg_cased = spaced[start:end], cased[start:end]
-        if not _is_disputed(segment, at_menu=at_menu, names_only=names_only):
+        led = index == 0 and leading and not has_confirm_word(segment)
+        if not led and not _is_disputed(segment, at_menu=at_menu, names_only=names_only):
             continue
         if len(fields) > 1:
             disputes.extend(Dispute(field) for field in fields)

@@ -87,9 +87,10 @@ ABUSE_EN = _en(
     r"tmd",
     r"nmsl",
     r"screw you",
-    r"(?:someone|somebody|they|he|she|a man|a woman|caller|your staff|an agent)"
-    r"[a-z ']{0,30}(?:asked|wants|wanted|told|called)[a-z ']{0,30}"
-    r"(?:code|password|fee|deposit|pay|transfer|money)",
+    r"(?:someone|somebody|they|he|she|a man|a woman|a guy|a lady|a person|caller|your staff|an agent)"
+    r"[a-z ']{0,30}(?:asked|asking|wants|wanted|told|called|said|says)[a-z ']{0,30}"
+    r"(?:code|otp|pin|password|fee|deposit|pay|transfer|money)",
+    r"f[*#]+k?|f\*+ off|piss off|get lost",
 )
 
 # --- wrong person ---
@@ -105,8 +106,9 @@ WRONG_PERSON_EN = _en(
     r"(?:didn'?t|did not|never) (?:apply|applied|borrow)",
     r"(?:i'?m|i am) not (?:the applicant|him|her|this person|that person|mr|mrs|ms|miss|[a-z]+ [a-z]+$)",
     r"this is not (?:my|me)",
+    r"(?:this|that|it)(?: is|'s) not (?!correct|right|true|accurate|ok|okay|what|the (?:amount|term|right))[a-z]+",
     r"who is (?!this|it|that)[a-z]+",
-    r"don'?t know (?:him|her|them|this person|who)",
+    r"(?:don'?t|do not) know (?!how|what|when|why|if|whether|where|about|yet)[a-z]+",
     r"not my (?:loan|application)",
 )
 
@@ -138,7 +140,8 @@ HUMAN_EN = _en(
     r"give me a call",
     r"phone me",
     r"ring me",
-    r"speak to",
+    r"speak (?:to|with)",
+    r"officer",
     r"talk to",
     r"complain(?:t|ts)?",
     r"manager",
@@ -148,13 +151,20 @@ HUMAN_EN = _en(
     r"withdraw",
     r"cancel (?:my|the|this|our)? ?(?:loan|application|request|appl)",
     r"don'?t (?:want|need) (?:the|this|a)? ?loan",
-    r"fees?",
+    r"(?:any|a|the|what|how much|pay|paying|charge|processing|service|admin|upfront|hidden) fees?",
+    r"fees?\?",
+    r"^fees?$",
     r"deposit",
     r"interest",
     r"charges?",
     r"transfer",
     r"pay (?:first|upfront|anything|money)",
     r"more money",
+    r"(?:bigger|larger|higher|more) (?:loan|amount)",
+    r"borrow more",
+    r"(?:pay|paying|repay)(?: it)?(?: back)? later",
+    r"postpone",
+    r"defer",
     r"more time",
     r"extension",
     r"increase",
@@ -199,7 +209,7 @@ CORRECTION_EN = _en(
     r"n",
     r"wrong",
     r"incorrect",
-    r"not (?:correct|right|accurate|true|mine)",
+    r"not (?:quite |really |exactly |entirely |all )?(?:correct|right|accurate|true|mine)",
     r"isn'?t (?:correct|right)",
     r"inaccurate",
     r"mistakes?",
@@ -289,7 +299,9 @@ FILLER = re.compile(
 )
 IDENTITY = re.compile(
     r"(?:是的?|对|嗯|系)?(?:我是|是我|系我|我系)?本人|(?:是|系)我(?:啊|呀|啦)?$|^我是?$|"
-    r"(?:yes,? ?)?(?:it'?s|it is|this is|that'?s|i am|i'?m) (?:me|him|her|the applicant)"
+    r"(?:yes,? ?)?(?:it'?s|it is|this is|that'?s|i am|i'?m) (?:me|him|her|the applicant)|"
+    r"(?:yes,? ?)?(?:i am|i'?m|this is|my name is) (?!correct|right|fine|ok|okay|good|all|accurate|true|wrong|not|no|sure|"
+    r"the|a|an|my|your|done|confirmed|happy|glad|satisfied)[a-z]+(?: [a-z]+)?(?: speaking)?$|[a-z]+ speaking$"
 )
 HEDGE = _zh(
     r"吧|应该(?!(?:是|为|改成?)(?![对的吧1啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
@@ -317,6 +329,8 @@ HELP_ONLY = re.compile(
     r"how (?:do|can|should) i (?:correct|change|confirm|reply)|"
     r"看不懂|不明白|不懂|没看懂|看不明白|没明白|不理解|点解|点样|"
     r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|"
+    r"what (?:does|do|will|would) (?:reply(?:ing)? |sending |texting )?(?:1|2|one|two)[a-z ]*do|"
+    r"what happens if i (?:reply|send|text|choose)|"
     r"what is this about"
 )
 HELP = _zh(
@@ -325,7 +339,8 @@ HELP = _zh(
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
     r"(?<![a-z])(?:who (?:is|are) (?:this|you)|what is this|how long|when will|when do|when can|what happens|"
     r"what next|"
-    r"next step|status|how do i|what should i|what do i|approv\w*|process|explain)(?![a-z])",
+    r"next step|status|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|hear back|"
+    r"decision|disburse\w*|(?:get|receive) the (?:money|loan|funds))(?![a-z])",
 )
 OPT_IN = _zh(
     r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信",

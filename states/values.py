@@ -28,7 +28,7 @@ _FOREIGN = re.compile(
 )
 _APPROX = re.compile(
     r"左右|上下|大概|大约|约|差不多|估计|可能|也许|好像|应该吧|吧|[0-9万千百十]多|几[十百千万]|以上|以下|至少|最多|不到|出头|"
-    r"来块|来万|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably"
+    r"来块|来万|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably|(?<![a-z])or(?![a-z])"
 )
 _RANGE = re.compile(rf"[0-9{_CN}][万w千k]?(?:-|—|–|到|至|或者?|/)[0-9{_CN}]")
 # w (万) and k (千) multiply only right after a digit: "ok" and "week" are not numbers.
@@ -42,6 +42,7 @@ _NOT_AMOUNT_AFTER = frozenset("期个月年天日号点岁%")
 _TERM = re.compile(
     rf"(?P<num>[0-9]+(?:\.[0-9]+)?|[{_CN}]+|半)?(?P<unit>个半月|个月|期|年半|年|months?|mos?|years?|yrs?)"
 )
+_NEGATED = re.compile(r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan")
 _TARGET = re.compile(r"改成|改为|换成|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
 # Value prompts are answered as written, traditional characters included, so markers come in both scripts.
 _IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)"
@@ -128,7 +129,8 @@ def _pick(found: list[tuple[int, int]], compact: str) -> int | None:
         return None
     first = next(pos for value, pos in found if value == values[0])
     second = next(pos for value, pos in found if value == values[1])
-    negation = compact.find("不是")
+    negated = _NEGATED.search(compact)
+    negation = negated.start() if negated else -1
     if 0 <= negation < first:
         return values[1]
     if first < negation < second:
