@@ -12,8 +12,9 @@ import re
 from states import lexicon as lx
 from states.confirmation import read_confirm
 from states.corrections import NEGATED_VALUE, NUMBERISH, Dispute, field_value, find_disputes, has_correction
+from states.escalations import read_escalation
 from states.intents import FIELD_MENU, Field, Intent, Reading
-from states.reply import PRIVATE_NUMBER, Reply, redact_id_numbers, without_choices
+from states.reply import Reply, redact_id_numbers, without_choices
 from states.values import parse_amount, parse_name, parse_term, parse_text
 
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
@@ -31,35 +32,6 @@ _MENU_WORDS = {
 }
 
 
-def _escalation(reply: Reply) -> Intent | None:
-    """The intents that win over everything else, in the policy's order."""
-    if _is_opt_out(reply):
-        return Intent.OPT_OUT
-    if reply.search(lx.ABUSE_ZH, lx.ABUSE_EN):
-        return Intent.ABUSE_OR_FRAUD_REPORT
-    if reply.search(lx.WRONG_PERSON_ZH, lx.WRONG_PERSON_EN):
-        return Intent.WRONG_PERSON
-    if reply.search(lx.HUMAN_ZH, lx.HUMAN_EN) or PRIVATE_NUMBER.search(reply.compact):
-        return Intent.HUMAN  # phone and ID numbers are corrected by staff only, never over SMS
-    return None
-
-
-def _is_opt_out(reply: Reply) -> bool:
-    if lx.OPT_OUT_WHOLE.match(reply.compact) or reply.search(lx.OPT_OUT_ZH, lx.OPT_OUT_EN):
-        return True
-    return any(
-        _is_letter_opt_out(reply.spaced, m.start(), m.end()) for m in lx.SINGLE_LETTER.finditer(reply.spaced)
-    )
-
-
-def _is_letter_opt_out(spaced: str, start: int, end: int) -> bool:
-    before, after = spaced[:start], spaced[end:]
-    if lx.CONTRACTION_BEFORE.search(before) or lx.YOU_AFTER.match(after):
-        return False
-    is_are = spaced[start] == "r" and lx.SUBJECT_BEFORE.search(before) and lx.WORD_AFTER.match(after)
-    return not is_are
-
-
 def read_reply(text: str, state: str, asked_field: Field | None = None) -> Reading:
     """Read one inbound reply in the context of the conversation state.
 
@@ -69,7 +41,7 @@ def read_reply(text: str, state: str, asked_field: Field | None = None) -> Readi
     """
     reply = Reply(text)
     redacted = redact_id_numbers(text)
-    escalation = _escalation(reply)
+    escalation = read_escalation(reply)
     if escalation is not None:
         return Reading(escalation, redacted_text=redacted)
     if state == "awaiting_correction_value" and asked_field is not None:
