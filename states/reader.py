@@ -18,7 +18,7 @@ from states.reply import Reply, redact_id_numbers, without_choices
 from states.values import parse_amount, parse_name, parse_term, parse_text
 
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
-_MENU_DIGIT = re.compile(r"^(?:选|回复?|按)?([1-9])号?(?:选项)?$")
+_MENU_DIGIT = re.compile(r"^(?:选|回复?|按|第)?([1-9一壹二贰两三叁四五])(?:号|项|个|条)?(?:选项)?$")
 _MENU_WORDS = {
     "一": "1",
     "壹": "1",
@@ -95,6 +95,8 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
         return Intent.HELP, None, None, False  # "回复2会怎样" asks about the digit, it does not send it
     several = reply.several_digits
     if not several and (reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core)):
+        if reply.search(lx.HEDGE):
+            return Intent.AMBIGUOUS, None, None, False  # "2吧": a hedged menu digit is no answer
         return _general_correction(reply)
     if has_correction(reply.spaced) and not several:
         return _general_correction(reply)
@@ -135,8 +137,9 @@ def _read_menu(reply: Reply) -> _Verdict:
     """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
     choice = reply.choices[0] if len(reply.choices) == 1 and len(reply.choices[0]) == 1 else None
     numbered = _MENU_DIGIT.match(reply.core)
-    if numbered and numbered.group(1) in FIELD_MENU:
-        return Intent.CORRECT, FIELD_MENU[numbered.group(1)], None, False  # "1号", "选2"
+    number = _MENU_WORDS.get(numbered.group(1), numbered.group(1)) if numbered else None
+    if number in FIELD_MENU:
+        return Intent.CORRECT, FIELD_MENU[number], None, False  # "1号", "选2", "第二项"
     if choice is None and reply.core in _MENU_WORDS:
         choice = _MENU_WORDS[reply.core]
     if choice is None and len(reply.choices) > 1:
