@@ -35,12 +35,16 @@ _RANGE = re.compile(rf"[0-9{_CN}][万w千k]?(?:-|—|–|到|至|或者?|/)[0-9{
 _MULTIPLIER_LETTER = re.compile(r"(?<=[0-9])(?:w|k|thousand)(?![a-z])")
 _MULTIPLIERS = {"w": "万", "k": "千", "thousand": "千"}
 
+# Each expression starts where a run of digits or numerals starts, so a long run is scanned once, not once
+# per character (replies can be 1,600 characters of anything).
 _AMOUNT = re.compile(
-    rf"(?>[0-9]+(?:\.[0-9]+)?(?:万(?:[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?|[{_CN}]*[十拾百佰千仟万][{_CN}万]*)"
+    rf"(?>(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?:万(?:[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?"
+    rf"|(?<![{_CN}万])[{_CN}]*[十拾百佰千仟万][{_CN}万]*)"
 )
 _NOT_AMOUNT_AFTER = frozenset("期个月年天日号点岁%")
 _TERM = re.compile(
-    rf"(?P<num>[0-9]+(?:\.[0-9]+)?|[{_CN}]+|半)?(?P<unit>个半月|个月|期|年半|年|months?|mos?|years?|yrs?)"
+    rf"(?P<num>(?<![0-9.])[0-9]++(?:\.[0-9]+)?|(?<![{_CN}])[{_CN}]++|半)?"
+    r"(?P<unit>个半月|个月|期|年半|年|months?|mos?|years?|yrs?)"
 )
 _NEGATED = re.compile(r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan")
 _TARGET = re.compile(r"改成|改为|换成|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from states.intents import Field, Intent
@@ -229,3 +231,11 @@ def test_one_homophone_typo_in_a_confirm_statement_still_confirms_but_two_do_not
     text: str, intent: Intent
 ) -> None:
     assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize("text", ["1" * 1600, "一" * 1600, "a" * 1600, "金额" * 800, "5万" * 800])
+def test_a_reply_of_the_longest_sms_length_is_read_well_within_the_webhook_budget(text: str) -> None:
+    started = time.perf_counter()
+    read_reply(text, CONFIRMING)
+    read_reply(text, VALUE, Field.AMOUNT)
+    assert time.perf_counter() - started < 0.5
