@@ -187,7 +187,8 @@ HELP = zh_any(
 )
 OPT_IN = zh_any(
     r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信",
-    r"^(?:start|unstop|resume|subscribe|yes start)(?: again| please| pls| sms| texts)?[!.。！]*$",
+    r"^(?:start|unstop|resume|subscribe|yes start)(?: again| please| pls| sms| texts)?[!.。！]*$|"
+    r"^(?:start|unstop)(?![a-z])[^a-z]*$",
 )
 ACKNOWLEDGEMENT = re.compile(
     r"^(?:好|好的|好滴|好嘞|行|收到|嗯+|恩+|哦+|可以|同意|ok|okay|k|sure|thanks|thank you|thx|"

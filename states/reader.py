@@ -94,7 +94,8 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
     if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
         return Intent.HELP, None, None, False  # "回复2会怎样" asks about the digit, it does not send it
     several = reply.several_digits
-    if not several and (reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core)):
+    digit_two = reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core) or reply.core in ("2号", "选2")
+    if not several and digit_two:
         if reply.search(lx.HEDGE):
             return Intent.AMBIGUOUS, None, None, False  # "2吧": a hedged menu digit is no answer
         return _general_correction(reply)
