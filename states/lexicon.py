@@ -201,8 +201,10 @@ NEGATION_SAFE = re.compile(
     r"没有错|没(?:有|什么|啥|有什么)问题|没毛病|无异议|没有异议|无问题|不客气|不好意思|不过|不错|对不起|"
     r"不用谢|不谢|(?<![a-z])no (?:problems?|issues?|errors?|mistakes?|worries)(?![a-z])"
 )
+# Negations and deferrals ("明天再说", "先等等"): the applicant has not said the details are right yet.
 NEGATION = re.compile(
-    r"[不没未别勿莫]|唔(?!该)|再(?!见|次|会)|无法|暂时|等会|等一下|再说|稍后|回头|晚点|与否|是否"
+    r"[不没未别勿莫]|唔(?!该)|再(?!见|次|会)|无法|暂时|稍后|回头|晚点|晚些|与否|是否|明天|后天|改天|以后|过几天|"
+    r"先(?!生)|等(?![额于同级])"
 )
 NEGATION_EN = re.compile(r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not)(?![a-z])")
 # "yes", "是的", "ok yes": answers to a yes/no question, which the field menu and value prompts are not.
