@@ -88,6 +88,26 @@ def worker() -> None:
     run_worker(rt.sessions, rt.provider, settings=rt.settings)
 
 
+@main.command("eval-replies")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the report.")
+@click.option("--strict", is_flag=True, help="Exit 1 on any false confirmation or missed opt-out.")
+def eval_replies(path: str, as_json: bool, strict: bool) -> None:
+    """Run a labelled JSON-lines set of replies through the reader and report how it reads them."""
+    import json
+
+    from states.evaluation import evaluate, format_report, load_rows
+
+    try:
+        rows = load_rows(path)
+        result = evaluate(rows)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from exc
+    click.echo(json.dumps(result, ensure_ascii=False, default=str) if as_json else format_report(result))
+    if strict and (result["false_confirm"] or result["missed_opt_out"]):
+        sys.exit(1)
+
+
 @main.command()
 def diagram() -> None:
     """Print the conversation state diagram (mermaid), drawn from the transition table."""

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -58,6 +58,12 @@ def is_sqlite(engine: Engine) -> bool:
 def for_update(session: Session, query: Select[Any]) -> Select[Any]:
     """Add a row lock on PostgreSQL; SQLite needs none because BEGIN IMMEDIATE already holds the write lock."""
     return query if is_sqlite(session.get_bind()) else query.with_for_update()  # type: ignore[arg-type]
+
+
+def lock_key(session: Session, key: str) -> None:
+    """Serialise transactions about one key (a provider sid) until commit. SQLite's write lock already does."""
+    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

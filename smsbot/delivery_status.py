@@ -15,10 +15,10 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
-from smsbot.db import for_update, transaction
+from smsbot.db import for_update, lock_key, transaction
+from smsbot.delivery_failures import fail_delivery
 from smsbot.models import Application, DeliveryEvent, Message, utcnow
 from smsbot.outbox import queue_message
-from smsbot.outcomes import fail_delivery
 
 RANK = {
     "accepted": 1,
@@ -47,6 +47,7 @@ def handle_status_callback(factory: sessionmaker[Session], form: dict[str, str],
     sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
     error_code = form.get("ErrorCode") or None
     with transaction(factory) as session:
+        lock_key(session, sid)  # a callback racing the worker's commit of this sid waits for it
         message_id = session.execute(select(col(Message.id)).where(col(Message.provider_sid) == sid)).scalar()
         event = DeliveryEvent(
             provider_sid=sid,
@@ -58,10 +59,27 @@ def handle_status_callback(factory: sessionmaker[Session], form: dict[str, str],
         session.add(event)
         if message_id is None or status not in RANK:
             return False  # unknown sid or status: kept for the record, otherwise ignored
-        event.applied = _advance(session, message_id, status, error_code)
-        if event.applied and status in FINAL_FAILURES:
-            _act_on_failure(session, message_id, error_code, settings=settings)
-        return event.applied
+        return _apply(session, event, message_id, settings=settings)
+
+
+def _apply(session: Session, event: DeliveryEvent, message_id: int, *, settings: Settings) -> bool:
+    event.message_id = message_id
+    event.applied = _advance(session, message_id, event.status, event.error_code)
+    if event.applied and event.status in FINAL_FAILURES:
+        _act_on_failure(session, message_id, event.error_code, settings=settings)
+    return event.applied
+
+
+def apply_early_callbacks(session: Session, message: Message, *, settings: Settings) -> None:
+    """Callbacks can beat our own commit of the provider sid; once the sid is known, replay what came first."""
+    query = (
+        select(DeliveryEvent)
+        .where(col(DeliveryEvent.provider_sid) == message.provider_sid, col(DeliveryEvent.message_id).is_(None))
+        .order_by(col(DeliveryEvent.id))
+    )
+    for event in session.execute(query).scalars():
+        if event.status in RANK:
+            _apply(session, event, message.pk, settings=settings)
 
 
 def _advance(session: Session, message_id: int, status: str, error_code: str | None) -> bool:

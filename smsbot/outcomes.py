@@ -13,15 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from smsbot import consent
 from smsbot.config import Settings
-from smsbot.db import for_update
-from smsbot.models import Application, Message, PhoneConsent, SendAttempt, utcnow
-from smsbot.moves import carry_out, hand_off
+from smsbot.db import for_update, lock_key
+from smsbot.delivery_failures import fail_delivery, locked_application
+from smsbot.delivery_status import apply_early_callbacks
+from smsbot.models import Message, SendAttempt
 from smsbot.outbox import FAILED, QUEUED, SENDING, SUPPRESSED
 from smsbot.providers.base import Outcome, SendResult
-from states.conversation_states import HandoffReason, State
-from states.policy import Step
 
 ACCEPTED = "accepted"
 # Provider statuses that only say "accepted, not yet sent"; they all map to our `accepted`.
@@ -32,7 +30,7 @@ def record_result(session: Session, message_id: int, result: SendResult, *, sett
     """Write the outcome of one send inside the caller's transaction (a stale lease is ignored)."""
     # Lock order everywhere: the application, then its messages (an inbound reply does the same).
     app_id = session.execute(select(col(Message.application_id)).where(col(Message.id) == message_id)).scalar()
-    _locked_application(session, app_id)
+    locked_application(session, app_id)
     message = session.execute(
         for_update(session, select(Message).where(col(Message.id) == message_id))
     ).scalar_one_or_none()
@@ -55,6 +53,9 @@ def record_result(session: Session, message_id: int, result: SendResult, *, sett
         status = result.status or ACCEPTED
         message.status = ACCEPTED if status in PROVIDER_PENDING else status
         message.provider_sid, message.sent_at, message.lease_until = result.sid, now, None
+        lock_key(session, result.sid or "")  # see handle_status_callback: one of us sees the other's row
+        session.flush()
+        apply_early_callbacks(session, message, settings=settings)
     elif result.outcome is Outcome.RETRY and not exhausted:
         message.status, message.send_after, message.lease_until = QUEUED, now + backoff(message.attempts), None
     elif result.outcome is Outcome.UNKNOWN and not exhausted:
@@ -74,44 +75,3 @@ def backoff(attempt: int) -> timedelta:
     """Exponential backoff with jitter: about 2, 4, 8... seconds, capped at ten minutes."""
     ceiling = min(600.0, 2.0**attempt)
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
-
-
-def fail_delivery(
-    session: Session, message: Message, *, permanent: bool, unsubscribed: bool, settings: Settings
-) -> None:
-    """A message will not arrive: block the phone when that is permanent, opt it out when the provider says
-    so, and hand the conversation to a person."""
-    if unsubscribed:
-        consent.set_opted_out(session, phone=message.phone, opted_out=True, message_id=None)
-    elif permanent:
-        mark_undeliverable(session, message.phone)
-    app = _locked_application(session, message.application_id)
-    if app is None or app.state in (State.OPTED_OUT, State.CLOSED):
-        return
-    if unsubscribed:
-        carry_out(session, app, Step("do_opt_out"), settings=settings, cause="delivery", cause_id=message.id)
-    else:
-        hand_off(
-            session,
-            app,
-            HandoffReason.DELIVERY_FAILED,
-            settings=settings,
-            cause="delivery",
-            cause_id=message.id,
-            event="do_fail_delivery",
-        )
-
-
-def mark_undeliverable(session: Session, phone: str) -> None:
-    row = session.get(PhoneConsent, phone)
-    if row is None:
-        row = PhoneConsent(phone=phone)
-        session.add(row)
-    row.undeliverable, row.changed_at = True, utcnow()
-
-
-def _locked_application(session: Session, application_id: int | None) -> Application | None:
-    if application_id is None:
-        return None
-    query = for_update(session, select(Application).where(col(Application.id) == application_id))
-    return session.execute(query).scalar_one_or_none()

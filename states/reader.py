@@ -1,44 +1,215 @@
-"""Reads an applicant's reply (first version: menu digits, opt-out, opt-in and human-request words)."""
+"""Decide what an applicant's SMS reply means (DOMAIN.md, "How replies are read").
+
+The reader is conservative: it confirms only on the digit 1 or an explicit statement, and anything it cannot
+place is ambiguous, which makes the conversation re-prompt or hand off. It is pure and allocation-light, so
+it can run inside the webhook's transaction.
+"""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
+from states import lexicon as lx
+from states.confirmation import read_confirm
+from states.corrections import NEGATED_VALUE, NUMBERISH, Dispute, field_value, find_disputes, has_correction
+from states.escalations import read_escalation
 from states.intents import FIELD_MENU, Field, Intent, Reading
+from states.reply import Reply, redact_id_numbers, without_choices
+from states.values import parse_amount, parse_name, parse_term, parse_text
 
-_OPT_OUT = {
-    "td",
-    "t",
-    "r",
-    "退订",
-    "拒收",
-    "0000",
-    "stop",
-    "stopall",
-    "unsubscribe",
-    "cancel",
-    "end",
-    "quit",
-    "revoke",
-    "optout",
+_CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
+_MENU_DIGIT = re.compile(r"^(?:选|回复?|按|第)?([1-9一壹二贰两三叁四五])(?:号|项|个|条)?(?:选项)?$")
+_MENU_WORDS = {
+    "一": "1",
+    "壹": "1",
+    "二": "2",
+    "贰": "2",
+    "两": "2",
+    "三": "3",
+    "叁": "3",
+    "四": "4",
+    "五": "5",
 }
-_OPT_IN = {"start", "unstop", "恢复接收", "重新订阅"}
-_HUMAN = {"人工", "转人工", "agent", "human", "callme"}
 
 
 def read_reply(text: str, state: str, asked_field: Field | None = None) -> Reading:
-    norm = "".join(unicodedata.normalize("NFKC", text).split()).lower()
-    if norm in _OPT_OUT:
-        return Reading(Intent.OPT_OUT, redacted_text=text)
-    if norm in _OPT_IN:
-        return Reading(Intent.OPT_IN, redacted_text=text)
-    if any(word in norm for word in _HUMAN):
-        return Reading(Intent.HUMAN, redacted_text=text)
-    if state == "awaiting_confirmation" and norm in ("1", "2"):
-        return Reading(Intent.CONFIRM if norm == "1" else Intent.CORRECT, redacted_text=text)
-    if state == "awaiting_correction_field" and norm in FIELD_MENU:
-        return Reading(Intent.CORRECT, field=FIELD_MENU[norm], redacted_text=text)
-    if state == "awaiting_correction_value" and asked_field is not None and norm:
-        value: int | str = int(norm) if norm.isdigit() and asked_field is not Field.NAME else norm
-        return Reading(Intent.CORRECT, field=asked_field, value=value, redacted_text=text)
-    return Reading(Intent.AMBIGUOUS, redacted_text=text)
+    """Read one inbound reply in the context of the conversation state.
+
+    `state` is a `State` value; at the value prompt (`awaiting_correction_value`) `asked_field` names the
+    field asked for. Returns a `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure:
+    no I/O, no clock, no randomness.
+    """
+    reply = Reply(text)
+    redacted = redact_id_numbers(text)
+    escalation = read_escalation(reply)
+    if escalation is not None:
+        return Reading(escalation, redacted_text=redacted)
+    if state == "awaiting_correction_value" and asked_field is not None:
+        intent, field, value, with_help = _read_value(reply, asked_field)
+    elif state == "awaiting_correction_field":
+        intent, field, value, with_help = _read_menu(reply)
+    else:
+        intent, field, value, with_help = _read_confirmation(reply, state)
+    return Reading(intent, field, value, with_help, redacted)
+
+
+_Verdict = tuple[Intent, Field | None, int | str | None, bool]
+
+
+def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:
+    if len({d.field for d in disputes}) > 1:
+        return Intent.HUMAN, None, None, False  # several fields disputed at once: staff
+    if not disputes:
+        return None
+    values = {d.value for d in disputes if d.value is not None}
+    if len(values) > 1 or (not values and any(d.unusable for d in disputes)):
+        return Intent.AMBIGUOUS, None, None, False
+    return Intent.CORRECT, disputes[0].field, values.pop() if values else None, False
+
+
+def _bare_value(compact: str) -> _Verdict | None:
+    """A value without a field name (5万, 12期) corrects the field the value belongs to."""
+    if not NUMBERISH.search(compact):
+        return None
+    amount, term = parse_amount(compact), parse_term(compact)
+    if re.search(r"期|个月|年|month|year", compact) and term is not None:
+        return Intent.CORRECT, Field.TERM, term, False
+    if amount is not None:
+        return Intent.CORRECT, Field.AMOUNT, amount, False
+    if re.search(r"[0-9一二两三四五六七八九十]\s*[万wk千元块]|[0-9]{3,}", compact):
+        return Intent.AMBIGUOUS, None, None, False  # a value was meant, but cannot be used as written
+    return None
+
+
+def _general_correction(reply: Reply) -> _Verdict:
+    """A correction that names no field: the value it carries, if any, tells which field."""
+    return _bare_value(without_choices(reply.spaced).replace(" ", "")) or (Intent.CORRECT, None, None, False)
+
+
+def _read_confirmation(reply: Reply, state: str) -> _Verdict:
+    disputes = find_disputes(reply.spaced, reply.cased, at_menu=False)
+    verdict = _from_disputes(disputes)
+    if verdict is not None:
+        return verdict
+    if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
+        return Intent.HELP, None, None, False  # "回复2会怎样" asks about the digit, it does not send it
+    several = reply.several_digits
+    digit_two = reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core) or reply.core in ("2号", "选2")
+    if not several and digit_two:
+        if reply.search(lx.HEDGE):
+            return Intent.AMBIGUOUS, None, None, False  # "2吧": a hedged menu digit is no answer
+        return _general_correction(reply)
+    if has_correction(reply.spaced) and not several:
+        return _general_correction(reply)
+    if state == "opted_out" and re.fullmatch(r"yes|y|是", reply.core):
+        return Intent.OPT_IN, None, None, False  # YES resubscribes only once opted out
+    confirm = read_confirm(reply, at_confirmation=True)
+    if confirm is not None:
+        return confirm[0], None, None, confirm[1]
+    if not reply.choices:
+        bare = _bare_value(reply.compact)
+        if bare is not None:
+            return bare
+    return _fallback(reply)
+
+
+def _confirm_or_fallback(reply: Reply) -> _Verdict:
+    verdict = read_confirm(reply, at_confirmation=False)
+    if verdict is None:
+        return _fallback(reply)
+    return verdict[0], None, None, verdict[1]
+
+
+def _fallback(reply: Reply) -> _Verdict:
+    if reply.search(lx.WORRY):
+        return Intent.HUMAN, None, None, False  # a worry is for staff to answer, not the bot
+    if reply.search(lx.OPT_IN):
+        return Intent.OPT_IN, None, None, False
+    if reply.search(lx.HELP) or lx.HELP_ONLY.search(reply.compact):
+        return Intent.HELP, None, None, False
+    if reply.search(lx.QUESTION_ON_CONFIRM) or lx.PING.match(reply.compact) or reply.choices:
+        return Intent.AMBIGUOUS, None, None, False
+    if reply.search(lx.QUESTION) and re.search(r"[\u3400-\u9fff]|[a-z]+ [a-z]+", reply.spaced):
+        return Intent.HELP, None, None, False  # any other question about the message: answer with help
+    return Intent.AMBIGUOUS, None, None, False
+
+
+def _read_menu(reply: Reply) -> _Verdict:
+    """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
+    choice = reply.choices[0] if len(reply.choices) == 1 and len(reply.choices[0]) == 1 else None
+    numbered = _MENU_DIGIT.match(reply.core)
+    number = _MENU_WORDS.get(numbered.group(1), numbered.group(1)) if numbered else None
+    if number in FIELD_MENU:
+        return Intent.CORRECT, FIELD_MENU[number], None, False  # "1号", "选2", "第二项"
+    if choice is None and reply.core in _MENU_WORDS:
+        choice = _MENU_WORDS[reply.core]
+    if choice is None and len(reply.choices) > 1:
+        joined = _CHOICE_JOINER.match(reply.compact)
+        if joined and len(set(reply.choices)) > 1 and all(c in FIELD_MENU for c in reply.choices):
+            return Intent.HUMAN, None, None, False  # "2和3": several fields at once
+        return Intent.AMBIGUOUS, None, None, False
+    disputes = find_disputes(reply.spaced, reply.cased, at_menu=True)
+    if choice in FIELD_MENU:
+        return _menu_choice(reply, FIELD_MENU[choice], disputes)
+    verdict = _from_disputes(disputes)
+    if verdict is not None:
+        return verdict
+    if choice is None and not reply.choices:
+        bare = _bare_value(reply.compact)
+        if bare is not None:
+            return bare
+    return _confirm_or_fallback(reply)
+
+
+def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdict:
+    """A menu digit, possibly with the field's name or a value after it ("2 金额", "2，改成3万")."""
+    if disputes:
+        if {d.field for d in disputes} != {field}:
+            return Intent.AMBIGUOUS, None, None, False  # the digit and the words name different fields
+        return _from_disputes(disputes) or (Intent.CORRECT, field, None, False)
+    digit = re.search(r"[0-9]", reply.spaced)
+    start = digit.end() if digit else len(reply.spaced)
+    rest, cased = reply.spaced[start:], reply.cased[start:]
+    if not lx.FILLER.sub("", rest):
+        return Intent.CORRECT, field, None, False
+    dispute = field_value(field, rest, cased)
+    if dispute.unusable:
+        return Intent.AMBIGUOUS, None, None, False
+    return Intent.CORRECT, field, dispute.value, False
+
+
+def _read_value(reply: Reply, field: Field) -> _Verdict:
+    """At a value prompt the reply is the value of the field asked for, unless it is plainly not a value."""
+    disputes = [d for d in find_disputes(reply.spaced, reply.cased, at_menu=False) if d.field is not field]
+    verdict = _from_disputes(disputes)
+    if verdict is not None:
+        return verdict
+    if field in (Field.AMOUNT, Field.TERM):
+        value = parse_amount(reply.compact) if field is Field.AMOUNT else parse_term(reply.compact)
+        if value is not None:
+            return Intent.CORRECT, field, value, False
+        if NUMBERISH.search(reply.compact):
+            return Intent.AMBIGUOUS, None, None, False
+        return _confirm_or_fallback(reply)
+    if _not_a_text_value(reply):
+        return _confirm_or_fallback(reply)
+    candidate = NEGATED_VALUE.sub(" ", reply.cased).strip()
+    text = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
+    if text is None:
+        return Intent.AMBIGUOUS, None, None, False
+    return Intent.CORRECT, field, text, False
+
+
+def _not_a_text_value(reply: Reply) -> bool:
+    """Acknowledgements, hedges, questions and confirmations are never a name or a purpose."""
+    if not reply.core or (lx.ACKNOWLEDGEMENT.match(reply.core) and len(reply.core) <= 4):
+        return True
+    if lx.HELP_ONLY.search(reply.compact) or reply.search(lx.OPT_IN):
+        return True
+    if reply.search(lx.HELP) and len(reply.core) <= 4:
+        return True  # "帮助", "help"; longer text may well be a purpose that mentions 材料 or 进度
+    if reply.search(lx.HEDGE) or lx.QUESTION.search(reply.compact):
+        return True
+    if reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN):
+        return True
+    return has_correction(reply.spaced) and len(reply.core) <= 4

@@ -113,3 +113,23 @@ def _sign(rt: Runtime, form: dict[str, str]) -> str:
 def test_status_callbacks_use_the_configured_public_url(client) -> None:  # type: ignore[no-untyped-def]
     form = {"MessageSid": "SM" + "7" * 32, "MessageStatus": "sent"}
     assert client.post(PATH, data=form, headers={"X-Twilio-Signature": signature(PATH, form)}).status_code == 200
+
+
+def test_a_callback_that_beats_our_own_commit_is_applied_once_the_sid_is_known(
+    live_app: Flask, trt: Runtime, standin: TwilioStandIn
+) -> None:
+    from smsbot.providers.base import OutboundSms, SendResult
+    from smsbot.providers.twilio import TwilioProvider
+
+    class CallbackFirst(TwilioProvider):
+        def send(self, sms: OutboundSms) -> SendResult:
+            result = super().send(sms)
+            standin.send_callback(result.sid or "", "delivered")  # arrives before the worker commits the sid
+            return result
+
+    standin.set_callback_mode("none")
+    trt.provider = CallbackFirst(trt.settings)
+    app, message = sent_notice(live_app, trt)
+    [event] = events(trt, message.provider_sid or "")
+    assert (event.message_id, event.applied) == (message.id, True)
+    assert outbound(trt, app["applicant"]["phone"])[0].status == "delivered"

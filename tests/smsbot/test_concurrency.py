@@ -22,7 +22,7 @@ def test_concurrent_replies_from_one_phone_are_serialised(app: Flask) -> None:
         statuses.append(send_sms(own, phone, text).status_code)
 
     # Eight ambiguous replies at once: each must see the previous one's re-prompt count.
-    threads = [threading.Thread(target=reply, args=(f"hmm {i}",)) for i in range(8)]
+    threads = [threading.Thread(target=reply, args=(text,)) for text in ["好的", "ok", "嗯", "收到"] * 2]
     for thread in threads:
         thread.start()
     for thread in threads:

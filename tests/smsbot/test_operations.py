@@ -128,14 +128,35 @@ def test_gunicorn_serves_the_app_with_gthread_workers(settings) -> None:  # type
         stderr=subprocess.PIPE,
     )
     try:
-        deadline, health = time.monotonic() + 20, None
+        deadline, health = time.monotonic() + 60, None
         while health is None and time.monotonic() < deadline:
             try:
-                health = requests.get(f"http://{bind}/healthz", timeout=1).json()
-            except requests.ConnectionError:
+                health = requests.get(f"http://{bind}/healthz", timeout=10).json()
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         assert health == {"status": "ok", "database": "ok"}
     finally:
         process.terminate()
-        _, err = process.communicate(timeout=20)
+        _, err = process.communicate(timeout=60)
     assert b"Using worker: gthread" in err
+
+
+def test_eval_replies_reports_the_figures_as_json_and_names_bad_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    good = tmp_path / "good.jsonl"
+    rows = [
+        {"text": "1", "context": "awaiting_confirmation", "intent": "confirm"},
+        {"text": "好的", "context": "awaiting_confirmation", "intent": "confirm"},  # labelled wrong on purpose
+        {"text": "退订", "context": "awaiting_confirmation", "intent": "opt_out"},
+    ]
+    good.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    result = CliRunner().invoke(main, ["eval-replies", str(good), "--json"])
+    figures = json.loads(result.output)
+    assert (figures["rows"], figures["false_confirm"], figures["missed_opt_out"]) == (3, 0, 0)
+    assert round(figures["accuracy"], 3) == 0.667
+    assert "field_value_accuracy" in figures
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "1", "context": "awaiting_confirmation", "intent": "confirm"}\n{"text": "x"}\n')
+    refused = CliRunner().invoke(main, ["eval-replies", str(bad)])
+    assert refused.exit_code != 0 and "line 2" in refused.output

@@ -1,0 +1,132 @@
+"""Which fields a reply disputes, and the value it gives for each (policy items 7 and 8).
+
+A reply is cut into segments at each field it names ("金额不对，名字没错" → 金额… | 名字…), so a correction
+word only counts against the field it sits next to. A field named on its own with nothing but connectors
+("金额和期限都不对") shares the next segment's verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from states import lexicon as lx
+from states.intents import Field
+from states.values import parse_amount, parse_name, parse_term, parse_text
+
+# Something the applicant meant as a number: digits, or a Chinese numeral with a unit.
+_NUMERAL = "几一二两三四五六七八九十半壹贰叁肆伍陆柒捌玖拾"
+NUMBERISH = re.compile(rf"[0-9]|(?<![{_NUMERAL}])[{_NUMERAL}]+(?:[十百千万元块期年拾佰仟]|个月)")
+_VALUE_MARKER = re.compile(
+    r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|是|系|叫做|叫|为|:|"
+    r"(?<![a-z])(?:should be|is|to|as|it'?s|it is)(?![a-z])"
+)
+NEGATED_VALUE = re.compile(r"(?:而)?不是[^,，。;；是]*|(?<![a-z])not [^,.;]*")
+_EDGE_PUNCT = re.compile(r"^[\s,，.。:：!！、\-–—]+|[\s,，.。:：!！、\-–—]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """One field the reply says is wrong; `unusable` when it offered a value that cannot be taken."""
+
+    field: Field
+    value: int | str | None = None
+    unusable: bool = False
+
+
+def _segments(spaced: str) -> list[tuple[tuple[Field, ...], int, int, int]]:
+    """(fields, start, end of field word, end) for each segment that starts at a field mention."""
+    mentions = list(lx.FIELD_MENTION.finditer(spaced))
+    segments: list[tuple[tuple[Field, ...], int, int, int]] = []
+    pending: list[Field] = []
+    start = 0
+    for i, mention in enumerate(mentions):
+        end = mentions[i + 1].start() if i + 1 < len(mentions) else len(spaced)
+        if not pending:
+            start = mention.start()
+        pending.append(Field(mention.lastgroup or "other"))
+        rest = spaced[mention.end() : end].replace(" ", "")
+        if i + 1 < len(mentions) and lx.FIELD_JOINER.match(rest):
+            continue
+        segments.append((tuple(dict.fromkeys(pending)), start, mention.end(), end))
+        pending = []
+    return segments
+
+
+def has_correction(spaced: str) -> bool:
+    """A correction word (不对, 错了, 应该是, wrong…) anywhere, ignoring 'no need to change' phrases."""
+    cleaned = lx.NO_CHANGE.sub(" ", spaced)
+    return bool(lx.CORRECTION_ZH.search(cleaned.replace(" ", "")) or lx.CORRECTION_EN.search(cleaned))
+
+
+def has_confirm_word(spaced: str) -> bool:
+    return bool(lx.CONFIRM_ZH.search(spaced.replace(" ", "")) or lx.CONFIRM_EN.search(spaced))
+
+
+def _text_value(segment: str, cased: str, field_end: int) -> str | None:
+    """The text after the last value marker (名字应该是张三 → 张三), or after the field word itself.
+
+    Markers are found in the folded `segment`; the value is cut from `cased`, which lines up with it.
+    """
+    body, body_cased = segment, cased
+    for negated in NEGATED_VALUE.finditer(segment):  # "不是李四": blank it in both forms, keeping positions
+        blank = " " * (negated.end() - negated.start())
+        body = body[: negated.start()] + blank + body[negated.end() :]
+        body_cased = body_cased[: negated.start()] + blank + body_cased[negated.end() :]
+    markers = list(_VALUE_MARKER.finditer(body))
+    start = markers[-1].end() if markers else field_end
+    folded = _EDGE_PUNCT.sub("", body[start:])
+    if not lx.FILLER.sub("", folded) or has_correction(folded):
+        return None  # "name is wrong": the words after the marker are the complaint, not a value
+    return _EDGE_PUNCT.sub("", body_cased[start:]) or None
+
+
+def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> Dispute:
+    """Parse the value for `field` out of one segment (lower-case `segment`, original-case `cased`)."""
+    compact = segment.replace(" ", "")
+    if field in (Field.AMOUNT, Field.TERM):
+        if not NUMBERISH.search(compact):
+            return Dispute(field)
+        value = parse_amount(compact) if field is Field.AMOUNT else parse_term(compact)
+        return Dispute(field, value, unusable=value is None)
+    candidate = _text_value(segment, cased, field_end)
+    if candidate is None:
+        return Dispute(field)
+    text_value = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
+    return Dispute(field, text_value, unusable=text_value is None)
+
+
+def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
+    """Every field the reply disputes, with its value when one is given.
+
+    At the field menu naming a field is choosing it; elsewhere a field counts when a correction word or a
+    value sits next to it, or when the reply is nothing but field names ("金额", "2 金额"). A correction
+    word just before the first field name ("wrong amount", "错的是金额") counts against that field.
+    """
+    names_only = not lx.FILLER.sub("", lx.FIELD_MENTION.sub("", re.sub(r"[0-9]", "", spaced)))
+    segments = _segments(spaced)
+    leading = bool(segments) and has_correction(spaced[: segments[0][1]])
+    disputes: list[Dispute] = []
+    for index, (fields, start, field_end, end) in enumerate(segments):
+        segment, seg_cased = spaced[start:end], cased[start:end]
+        led = index == 0 and leading and not has_confirm_word(segment)
+        if not led and not _is_disputed(segment, at_menu=at_menu, names_only=names_only):
+            continue
+        if len(fields) > 1:
+            disputes.extend(Dispute(field) for field in fields)
+        else:
+            disputes.append(field_value(fields[0], segment, seg_cased, field_end - start))
+    return disputes
+
+
+def _is_disputed(segment: str, *, at_menu: bool, names_only: bool) -> bool:
+    if has_correction(segment):
+        return True
+    compact = segment.replace(" ", "")
+    if has_confirm_word(segment) or lx.QUESTION.search(compact):
+        return False  # restating or asking about a field is not disputing it
+    if at_menu or NUMBERISH.search(compact) or _VALUE_MARKER.search(compact):
+        return True
+    if lx.WORRY.search(compact) or lx.WORRY.search(segment) or lx.HEDGE.search(compact):
+        return True  # doubt about a named field is a correction of that field
+    return names_only

@@ -1,0 +1,201 @@
+"""Replies that win over every other reading (policy items 3 and 10 to 12, "Opt-out and consent").
+
+In the policy's order: opt-out, abuse or fraud report, wrong person, human. Each is a pair of patterns, one
+for the compact Chinese form and one for the spaced English form of a reply.
+"""
+
+from __future__ import annotations
+
+import re
+
+from states.intents import Intent
+from states.lexicon import en_words, zh_any
+from states.reply import PRIVATE_NUMBER, Reply
+
+# --- opt-out (policy: wins in every state, even next to a "1") ---
+OPT_OUT_WHOLE = re.compile(r"^(?:回复?|reply)?(?:t|r|td|退|退订|退出|0000|stop|tuiding|停止|停|停发)[。.!！]*$")
+OPT_OUT_ZH = zh_any(
+    r"退订|退定|拒收|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要)(?:再)?打扰|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄)|别再?(?:给我)?(?:打扰|骚扰|烦)",
+    r"不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|[不唔](?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
+    r"唔好再?发|唔好再?send|唔该停|停发|不要短信|屏蔽|拉黑|别联系我|不要(?:再)?联系我|别再联系",
+    r"(?<![0-9])0000(?![0-9])",
+)
+OPT_OUT_EN = en_words(
+    r"(?<![0-9])0000(?![0-9])",
+    r"stop(?:all)?",
+    r"unsubscribe",
+    r"unsub",
+    r"revoke",
+    r"opt ?-?out",
+    r"quit",
+    r"td",
+    r"(?<!the )(?<!the very )end(?! of)",
+    r"cancel(?! (?:my|the|this|our|your)? ?(?:loan|application|request|order|appl))",
+    r"leave me alone",
+    r"(?:don'?t|do not|never|no more|pls dont|please don'?t) (?:text|message|sms|contact|msg|send)",
+    r"remove me",
+    r"take me off",
+    r"no more (?:texts|messages|sms)",
+    r"stop (?:texting|sending|messaging|contacting|spamming)",
+)
+# T or R standing alone is an opt-out, except where English uses the letter as a word: "u r right" and "r u
+# there" (r for "are"), "can t" (a contraction typed with a space).
+SINGLE_LETTER = re.compile(r"(?<![a-z'])[tr](?![a-z'])")
+SUBJECT_BEFORE = re.compile(r"(?<![a-z])(?:u|you|we|they|these|those|who|how|what|where|there) $")
+CONTRACTION_BEFORE = re.compile(r"(?:can|don|won|isn|didn|doesn|ain|couldn|wouldn|shouldn|haven|wasn)'? ?$")
+WORD_AFTER = re.compile(r" ?[a-z]")
+YOU_AFTER = re.compile(r" (?:u|you)(?![a-z])")
+
+# --- abuse or fraud report ---
+ABUSE_ZH = zh_any(
+    r"骗子|诈骗|骗人|骗钱|呃人|呃钱|老千|骗局|是骗|行骗|假冒|冒充|冒名|钓鱼|报警|举报|垃圾短信|是假的|假的吧|真的假的|是不是真的|是真的吗",
+    r"(?:有人|对方|一个人|陌生人).{0,12}(?:自称|说是|冒充|假装)|加(?:我)?(?:微信|qq|好友)|下载.{0,4}(?:app|软件|应用)|正规[^,，。]{0,4}吗|靠谱吗|合法[^,，。]{0,4}吗|是不是正规|链接|网址|点开|打不开|二维码|下载app",
+    r"(?:有人|对方|他们|你们的人|客服|自称|一个人|陌生人|电话|来电|短信)[^。.!?]{0,12}"
+    r"(?:让我|要我|叫我|问我要|找我要|向我要|要求我?|说要)[^。.!?]{0,8}"
+    r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|保证金|押金|卡号|费用|钱)",
+    r"个屁|放屁|傻[逼比bx叉]|煞笔|他妈的|(?<![我你他她爸])妈的|你妈(?!妈)|去你的|去死|神经病|混蛋|王八|滚|操你|草泥马|尼玛|废物|垃圾|狗东西|有病",
+)
+ABUSE_EN = en_words(
+    r"scam(?:mer)?s?",
+    r"fraud",
+    r"fake",
+    r"phishing",
+    r"spam(?:mer)?",
+    r"legit",
+    r"prank",
+    r"is this real",
+    r"the link",
+    r"a link",
+    r"link",
+    r"url",
+    r"f+u+c+k\w*",
+    r"shit",
+    r"idiots?",
+    r"stupid",
+    r"bastards?",
+    r"wtf",
+    r"sb",
+    r"tmd",
+    r"nmsl",
+    r"screw you",
+    r"(?:someone|somebody|they|he|she|a man|a woman|a guy|a lady|a person|caller|your staff|an agent)"
+    r"[a-z ']{0,30}(?:asked|asking|wants|wanted|told|called|said|says)[a-z ']{0,30}"
+    r"(?:code|otp|pin|password|fee|deposit|pay|transfer|money)",
+    r"f[*#]+k?|f\*+ off|piss off|get lost",
+)
+
+# --- wrong person ---
+WRONG_PERSON_ZH = zh_any(
+    r"不是我(?!(?:的|要的|申请的|填的|写的)?(?:名字|姓名|金额|额度|期限|用途|数|钱))|我不是(?:本人|他|她|申请人|你们?要找|[张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严覃武戴莫孔向汤欧])|不是本人|非本人|唔系我|我没(?:有)?(?:申请|贷|借|办)|没(?:有)?申请过|从来没(?:有)?(?:申请|借|贷)",
+    r"没借过|没贷过|我没借|不是我的|^(?:你们?)?打错了?|打错(?:电话|号码|人)|发错(?:人|号码|了)|你们?发错|找错人|搵错人|不认识|唔识|不知道(?:这个人|是谁|谁是)",
+    r"我不叫|(?:号码|号|手机)(?:已经)?(?:换人|换主人|转让|给别人)|(?:号|号码|手机号?|卡).{0,4}(?:刚买|刚办|新买|新办|新换|刚换)|没(?:有)?(?:在|向|跟|找).{0,8}(?:申请|借|贷)|我(?:都|从来|根本|压根|也)没(?:有)?(?:申请|贷|借|办)|号码(?:是|换)新|新号码|号码是我新|新办的号|刚办的号|新换的号|号码是新的|这个号码(?:不是|换)|搞错人|认错人",
+)
+WRONG_PERSON_EN = en_words(
+    r"wrong (?:number|person|guy|girl|man|woman)",
+    r"not me",
+    r"(?:this|that|it) (?:isn'?t|is not|'?s not) me",
+    r"(?:didn'?t|did not|never) (?:apply|applied|borrow)",
+    r"(?:i'?m|i am) not (?:the applicant|him|her|this person|that person|mr|mrs|ms|miss|[a-z]+ [a-z]+$)",
+    r"this is not (?:my|me)",
+    r"(?:this|that|it)(?: is|'s) not "
+    r"(?!correct|right|true|accurate|ok|okay|what|the (?:amount|term|right))[a-z]+",
+    r"who is (?!this|it|that)[a-z]+",
+    r"(?:don'?t|do not) know (?!how|what|when|why|if|whether|where|about|yet)[a-z]+",
+    r"not my (?:loan|application)",
+)
+
+# --- human: staff needed ---
+HUMAN_ZH = zh_any(
+    r"人工|领导|负责人|主管|上级|客服(?!电话|热线)|真人|(?:跟|和|找)(?:真)?人(?:说|聊|谈)|经理|工作人员|业务员|客户经理|信贷员",
+    r"(?:给|跟|帮)我打(?:个)?电话|打(?:个)?电话给我|回电|回个电话|打[俾畀]我|call我|打我电话|打给我|回我电话|致电我|电话联系|联系我",
+    r"投诉|举报你们|差评|太慢|怎么还没|态度|太差|很差|服务差|差劲|不满意",
+    r"我的(?:个人)?(?:信息|资料).{0,6}(?:给|用|泄露|卖|安全|干什么)|(?:给|卖给)别人|(?:怎么|为什么|哪里|从哪)(?:会)?(?:有|知道|拿到|弄到|搞到)我的|(?:不要|别|请勿|不准|不许)(?:保存|保留|记录|存|收集)|泄露|泄漏|外泄|删除|删掉|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
+    r"不想(?:贷|借|要|申请)|不贷了|不借了|不要贷|不(?:需要|要|用)(?:这笔|这个)?(?:贷款|借款|钱)|不需要了|不用了|不要了|算了|"
+    r"撤销|撤回|撤单|取消",
+    r"(?:我是|我系)(?:他|她|申请人)的?|(?:他|她)(?:是我|系我)|(?:替|帮|代)(?:他|她|我)(?:家人|老公|老婆|爸|妈|儿子|女儿)?(?:回复|申请|办)"
+    r"|我(?:老公|老婆|丈夫|妻子|爸|妈|儿子|女儿|爱人|媳妇|家人|哥|姐|弟|妹|爷爷|奶奶)",
+    r"密码|验证码|卡号|cvv|手续费|服务费|保证金|押金|利息|利率|费用|收费|收钱|要钱|交钱|付钱|给钱|出钱|付款|先付|[交付缴].{0,4}钱|转账|汇款|打款给|先交|年化|担保费|会员费",
+    r"额度.{0,3}(?:提高|提|增加|加|多|高)|(?:能|可以|可不可以|能不能|想)(?:再)?多?(?:借|贷)(?!款|的)|多贷|多借|贷多|晚.{0,3}还|迟.{0,3}还|推迟还|提高额度|提额|增加额度|额度(?:能|可以)?(?:高|多|再)|加额度|延期|晚点还|宽限|推迟|延长|缓",
+    r"身份证|证件号|手机号|电话号码|号码(?:错|不对|改)|换号",
+    r"(?:全部|所有|都|全)(?:信息|资料)?(?:都)?(?:不对|错|有误|要改)|全错",  # every field disputed at once
+)
+HUMAN_EN = en_words(
+    r"agent",
+    r"human",
+    r"real person",
+    r"a person",
+    r"representative",
+    r"operator",
+    r"staff",
+    r"call me",
+    r"call (?:back|please|pls)",
+    r"give me a call",
+    r"phone me",
+    r"ring me",
+    r"speak (?:to|with)",
+    r"officer",
+    r"talk to",
+    r"complain(?:t|ts)?",
+    r"manager",
+    r"delete",
+    r"privacy",
+    r"my (?:data|information|personal)",
+    r"withdraw",
+    r"cancel (?:my|the|this|our)? ?(?:loan|application|request|appl)",
+    r"don'?t (?:want|need) (?:the|this|a)? ?loan",
+    r"(?:any|a|the|what|how much|pay|paying|charge|processing|service|admin|upfront|hidden) fees?",
+    r"fees?\?",
+    r"^fees?$",
+    r"deposit",
+    r"interest",
+    r"charges?",
+    r"transfer",
+    r"pay (?:first|upfront|anything|money)",
+    r"more money",
+    r"(?:bigger|larger|higher|more) (?:loan|amount)",
+    r"borrow more",
+    r"(?:pay|paying|repay)(?: it)?(?: back)? later",
+    r"postpone",
+    r"defer",
+    r"more time",
+    r"extension",
+    r"increase",
+    r"my (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister)",
+    r"on behalf",
+    r"(?:all|everything)(?: of it| of them)?(?: is| are)? wrong",
+    r"(?:i'?m|i am|this is) (?:his|her|the applicant'?s) "
+    r"(?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister|relative|family)",
+    r"(?:id|ic|phone|mobile) (?:number|card|no)",
+    r"nric",
+    r"passport",
+    r"identity card",
+)
+
+
+def _is_letter_opt_out(spaced: str, start: int, end: int) -> bool:
+    before, after = spaced[:start], spaced[end:]
+    if CONTRACTION_BEFORE.search(before) or YOU_AFTER.match(after):
+        return False
+    is_are = spaced[start] == "r" and SUBJECT_BEFORE.search(before) and WORD_AFTER.match(after)
+    return not is_are
+
+
+def is_opt_out(reply: Reply) -> bool:
+    """Any opt-out word or a plain demand to stop texting; T and R only as a clear token."""
+    if OPT_OUT_WHOLE.match(reply.compact) or reply.search(OPT_OUT_ZH, OPT_OUT_EN):
+        return True
+    letters = SINGLE_LETTER.finditer(reply.spaced)
+    return any(_is_letter_opt_out(reply.spaced, m.start(), m.end()) for m in letters)
+
+
+def read_escalation(reply: Reply) -> Intent | None:
+    """The intent that wins over everything else, in the policy's order, or None."""
+    if is_opt_out(reply):
+        return Intent.OPT_OUT
+    if reply.search(ABUSE_ZH, ABUSE_EN):
+        return Intent.ABUSE_OR_FRAUD_REPORT
+    if reply.search(WRONG_PERSON_ZH, WRONG_PERSON_EN):
+        return Intent.WRONG_PERSON
+    if reply.search(HUMAN_ZH, HUMAN_EN) or PRIVATE_NUMBER.search(reply.compact):
+        return Intent.HUMAN  # phone and ID numbers are corrected by staff only, never over SMS
+    return None

@@ -1,0 +1,209 @@
+"""The words the reader looks for, one compiled pattern per meaning (see DOMAIN.md, "How replies are read").
+
+Chinese patterns run on the compact form of a reply (no whitespace, simplified, lower-case); English patterns
+run on the spaced form, bounded by non-letters so that "t" never matches inside "tomorrow" and "correct"
+never inside "incorrect". Patterns are compiled once at import: the reader is on the webhook's hot path.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def zh_any(*alternatives: str) -> re.Pattern[str]:
+    return re.compile("|".join(alternatives))
+
+
+def en_words(*phrases: str) -> re.Pattern[str]:
+    """English phrases as whole words: a letter on either side means it is part of another word."""
+    return re.compile(r"(?<![a-z'])(?:" + "|".join(phrases) + r")(?![a-z])")
+
+
+WORRY = zh_any(r"担心|不(?:太|是很)?放心|顾虑|疑虑|怀疑|疑问", r"worried|concern|doubt|suspicious")
+CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?![a-z])")
+
+# --- fields (compact form; English words are safe enough as substrings here) ---
+FIELD_PATTERNS = {
+    "name": (r"姓名|名字|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),
+    "amount": (
+        r"金额|额度|数额|钱数|借款额|贷款额|申请额|贷款数|借款数|钱(?=不对|错|有误|写错|少|多了|数)",
+        r"amount|sum|loan size",
+    ),
+    "term": (r"期限|期数|年限|还款期|借期|贷款期|借款期|分期|多少期|几期", r"term|period|duration|tenor"),
+    "purpose": (r"用途|用处|用来|干什么用|做什么用", r"purpose|usage|use of"),
+    "other": (r"其他|其它|别的", r"others?"),
+}
+FIELD_MENTION = re.compile(
+    "|".join(f"(?P<{k}>{zh}|(?<![a-z])(?:{en})(?![a-z]))" for k, (zh, en) in FIELD_PATTERNS.items())
+)
+FIELD_JOINER = re.compile(r"^(?:[和跟与及、,/&+]|还有|以及|and|也|都)*$")
+
+# --- correction signals ---
+CORRECTION_ZH = zh_any(
+    r"不正确|不准确|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题|(?<![没无冇不])(?<!没有)错(?!过)",
+    r"改(?!天|日|时间)|更正|纠正|变更|换成|(?:应该|应)(?:是|为)(?![12对的吧啊呀没正无吗]|$)|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
+    r"(?<!是)不是(?!我|很|太|特别|非常|说)|(?<!对)不对|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
+)
+CORRECTION_EN = en_words(
+    r"no",
+    r"nope",
+    r"n",
+    r"wrong",
+    r"incorrect",
+    r"not (?:quite |really |exactly |entirely |all )?(?:correct|right|accurate|true|mine)",
+    r"isn'?t (?:correct|right)",
+    r"inaccurate",
+    r"mistakes?",
+    r"errors?",
+    r"typo",
+    r"should be(?! (?:fine|ok|okay|good|right|correct|alright))",
+    r"change",
+    r"(?<!any )update(?!s| on| me)",
+    r"fix",
+    r"correction",
+    r"(?:to|need|want|must|please|pls) correct",
+    r"correct (?:the|my|it|this|that|a|an|amount|name|term|purpose)",
+)
+NO_CHANGE = re.compile(
+    r"(?:不用|唔使|唔洗)改|不需要改|无需改|不必改|不用修改|不需要修改|无需修改|不用更正|不需要更正|没有要改|没什么要改|"
+    r"no need to change|nothing to change|no changes?|no mistakes?|no errors?|no problems?|no issues?|"
+    r"nothing wrong"
+)
+
+# --- confirm (policy item 4) ---
+# Characters an applicant may type instead of the right one (same pinyin, any tone), for policy item 4's
+# "one homophone typo": 确任, 却认, 没措, 无悟, 正却, 没问提.
+_HOMOPHONES = {
+    "确": "确却雀鹊阙榷缺",
+    "认": "认任仁人忍韧刃纫仞妊壬饪",
+    "没": "没梅煤眉枚媒霉玫",
+    "错": "错措挫锉厝",
+    "无": "无吴五舞武勿吾梧",
+    "误": "误务悟雾勿",
+    "正": "正整证政郑症",
+    "问": "问文闻稳吻紊",
+    "题": "题提体替蹄啼",
+}
+
+
+def _one_typo(word: str) -> str:
+    """Alternatives matching `word` with at most one character replaced by a homophone."""
+    options = [word]
+    for i, char in enumerate(word):
+        if char in _HOMOPHONES:
+            options.append(word[:i] + "[" + _HOMOPHONES[char] + "]" + word[i + 1 :])
+    return "(?:" + "|".join(options) + ")"
+
+
+CONFIRM_ZH = zh_any(
+    rf"(?<![不未没无要想请再需难去何么样]){_one_typo('确认')}(?![一下吗么嘛?什])",
+    rf"{_one_typo('没错')}|没有错|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
+    r"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|"
+    r"属实|啱|没毛病",
+)
+CONFIRM_EN = en_words(
+    r"yes",
+    r"yeah",
+    r"yep",
+    r"yup",
+    r"correct",
+    r"confirm(?:ed)?",
+    r"i confirm",
+    r"that'?s right",
+    r"right",
+    r"looks? (?:good|right|fine|correct)",
+    r"all good",
+    r"accurate",
+    r"no problems?",
+    r"no errors?",
+    r"no mistakes?",
+    r"no issues?",
+    r"nothing wrong",
+    r"queren",
+    r"que ren",
+    r"zhengque",
+    r"meicuo",
+    r"mei cuo",
+    r"meiwenti",
+    r"dui ?de",
+    r"shi ?de",
+)
+# Replies that confirm only as the whole reply: 是 and 对 occur everywhere in ordinary Chinese.
+CONFIRM_WHOLE = re.compile(r"^(?:(?:回复?|回|选|按)?(?:一|壹)|(?:是|对|系|dui|shi|对头|正是|是这样|就是这样|yes)+)$")
+CORRECT_WHOLE = re.compile(r"^(?:回复?|回|选|按)?(?:二|贰|two)$")
+FILLER = re.compile(
+    r"[\s,.!~，。！、:;：；…·'\"“”()（）\[\]【】*#-]|嘅|㗎|喇|囉|咯|啊|呀|哦|噢|喔|嗯|恩|啦|了|的|哈|嘛|滴|呢(?![?])|哈|"
+    r"您好|你好|谢谢|感谢|多谢|辛苦了?|麻烦了?|好的|好|收到|可以|ok|okay|thanks|thank you|thx|pls|please|"
+    r"信息|资料|内容|以上|上述|都|全部|已|核对|看了|这个|那个|这一?项|那一?项|一项"
+)
+IDENTITY = re.compile(
+    r"(?:是的?|对|嗯|系)?(?:我是|是我|系我|我系)?本人|(?:是|系)我(?:啊|呀|啦)?$|^我是?$|"
+    r"(?:yes,? ?)?(?:it'?s|it is|this is|that'?s|i am|i'?m) (?:me|him|her|the applicant)|"
+    r"(?:yes,? ?)?(?:i am|i'?m|this is|my name is) "
+    r"(?!correct|right|fine|ok|okay|good|all|accurate|true|wrong|not|no|sure|the|a|an|my|your|done|confirmed|"
+    r"happy|glad|satisfied)[a-z]+(?: [a-z]+)?(?: speaking)?$|[a-z]+ speaking$"
+)
+HEDGE = zh_any(
+    r"吧|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
+    r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|"
+    r"not sure)(?![a-z])",
+)
+QUESTION_ON_CONFIRM = re.compile(
+    r"(?:1|一|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:的|了)?(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
+    r"对吧|是吧|对么|系咪|is (?:that|it|this) (?:right|correct)|^(?:1|yes|correct|right)\?"
+)
+NOT_CONFIRMED = re.compile(
+    r"不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认一下|确认下|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
+    r"^确认收到$"
+)
+QUESTION = re.compile(
+    r"\?|吗|嘛|到底|系咪|(?<!没)(?<!没有)(?:什么|啥)|怎么|怎样|如何|咋|可否|何时|为什么|为啥|哪|谁|几|多少|是否|能否|能不能|可不可以|有没有|会不会|要不要|"
+    r"(?<![a-z])(?:how|what|when|why|who|where|which|can i|do i)(?![a-z])"
+)
+
+# --- help and opt-in ---
+HELP_ONLY = re.compile(
+    r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|为什么(?:要)?(?:回复?|回|按)[12一二]|"
+    r"[12](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|"
+    r"(?:怎么|如何|怎样|咋)(?:更正|修改|改|确认|回复|操作|退订)|"
+    r"how (?:do|can|should) i (?:correct|change|confirm|reply)|"
+    r"看不懂|不明白|不懂|没看懂|没看明白|没看清楚|看不明白|没明白|不理解|点解|点样|"
+    r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|"
+    r"what (?:does|do|will|would) (?:reply(?:ing)? |sending |texting )?(?:1|2|one|two)[a-z ]*do|"
+    r"what happens if i (?:reply|send|text|choose)|"
+    r"what is this about"
+)
+HELP = zh_any(
+    r"^[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
+    r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
+    r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
+    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|what is this|how long|when will|when do|when can|what happens|"
+    r"what next|"
+    r"next step|status|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
+    r"hear back|"
+    r"decision|disburse\w*|(?:get|receive) the (?:money|loan|funds))(?![a-z])",
+)
+OPT_IN = zh_any(
+    r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信",
+    r"^(?:start|unstop|resume|subscribe|yes start)(?: again| please| pls| sms| texts)?[!.。！]*$|"
+    r"^(?:start|unstop)(?![a-z])[^a-z]*$",
+)
+ACKNOWLEDGEMENT = re.compile(
+    r"^(?:好|好的|好滴|好嘞|行|收到|嗯+|恩+|哦+|可以|同意|ok|okay|k|sure|thanks|thank you|thx|"
+    r"知道了|明白|了解|谢谢)"
+)
+PING = re.compile(r"^(?:在吗|在不在|有人吗|hello|hi|喂)[?？]*$")
+# Phrases that contain a negation but say the details are fine (or are mere politeness).
+NEGATION_SAFE = re.compile(
+    rf"{_one_typo('没错')}|{_one_typo('没问题')}|{_one_typo('无误')}|"
+    r"没有错|没(?:有|什么|啥|有什么)问题|没毛病|无异议|没有异议|无问题|不客气|不好意思|不过|不错|对不起|"
+    r"不用谢|不谢|(?<![a-z])no (?:problems?|issues?|errors?|mistakes?|worries)(?![a-z])"
+)
+# Negations and deferrals ("明天再说", "先等等"): the applicant has not said the details are right yet.
+NEGATION = re.compile(
+    r"[不没未别勿莫]|唔(?!该)|再(?!见|次|会)|无法|暂时|稍后|回头|晚点|晚些|与否|是否|明天|后天|改天|以后|过几天|"
+    r"先(?!生)|等(?![额于同级])"
+)
+NEGATION_EN = re.compile(r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not)(?![a-z])")
+# "yes", "是的", "ok yes": answers to a yes/no question, which the field menu and value prompts are not.
+BARE_YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|是的?|对的?|系|嗯|好|ok)+$")

@@ -1,0 +1,61 @@
+"""One inbound reply in the forms the reading rules need, computed once per message."""
+
+from __future__ import annotations
+
+import re
+
+from states import lexicon as lx
+from states.normalise import fold_cased, normalise_both
+
+_D = "[0-9０-９]"
+# 18 digits (last may be X) or the old 15, also written in 6-8-4 groups with a space or hyphen between.
+ID_NUMBER = re.compile(rf"(?<!{_D})(?:{_D}{{6}}[ -]?{_D}{{8}}[ -]?{_D}{{3}}[0-9０-９XxＸｘ]|{_D}{{15}})(?!{_D})")
+# Full ID numbers and mainland mobile numbers: never values, and only staff may change them.
+PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{6}-?[0-9]{8}-?[0-9]{3}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
+NUMBER_RUN = re.compile(r"(?<![0-9.])(?<![0-9]:)[0-9]+(?:\.[0-9]+)?")
+THOUSANDS_SEP = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:")
+
+
+def redact_id_numbers(text: str) -> str:
+    """Mask every full ID number (18 digits with an optional final X, or 15 digits), keeping 3 + 2."""
+    return ID_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
+
+
+def _is_choice(spaced: str, match: re.Match[str]) -> bool:
+    after = spaced[match.end() : match.end() + 1]
+    return len(match.group()) <= 2 and after not in NOT_A_CHOICE_AFTER
+
+
+def choice_digits(spaced: str) -> list[str]:
+    """Digit runs that read as menu choices: short, and not an amount, a term, a date or a time."""
+    return [m.group() for m in NUMBER_RUN.finditer(spaced) if _is_choice(spaced, m)]
+
+
+def without_choices(spaced: str) -> str:
+    """The reply with menu digits blanked out, so "2，应该是7万" parses as 7万 alone."""
+    spaced = THOUSANDS_SEP.sub("", spaced)
+    return NUMBER_RUN.sub(lambda m: " " if _is_choice(spaced, m) else m.group(), spaced)
+
+
+class Reply:
+    """`compact` has no whitespace, `spaced` single spaces (both folded and lower-case); `cased` lines up
+    with `spaced` but keeps case and script for values; `core` drops fillers and identity phrases."""
+
+    __slots__ = ("cased", "choices", "compact", "core", "spaced")
+
+    def __init__(self, text: str) -> None:
+        self.compact, self.spaced = normalise_both(text)
+        cased = re.sub(r"\s+", " ", fold_cased(text)).strip()
+        self.cased = cased if len(cased) == len(self.spaced) else self.spaced
+        self.choices = choice_digits(THOUSANDS_SEP.sub("", PRIVATE_NUMBER.sub(" ", self.spaced)))
+        self.core = lx.FILLER.sub("", lx.IDENTITY.sub("", self.compact))
+
+    @property
+    def several_digits(self) -> bool:
+        """12, 1 2, 11: more than one menu digit is never a choice (policy item 5)."""
+        return len(self.choices) > 1 or any(len(choice) > 1 for choice in self.choices)
+
+    def search(self, zh: re.Pattern[str], en: re.Pattern[str] | None = None) -> bool:
+        """Chinese patterns on the compact form, English ones (or a mixed one given once) on the spaced."""
+        return bool(zh.search(self.compact) or (en or zh).search(self.spaced))

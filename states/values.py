@@ -1,0 +1,204 @@
+"""Parse the value an applicant gives for a field (policy item 8).
+
+Every parser returns None for a value that cannot be used as written: approximations (5万左右), ranges
+(5到6万), hedges, foreign currency, a number too small to be a loan. None makes the reader re-prompt rather
+than guess; staff verify every accepted value anyway.
+"""
+
+from __future__ import annotations
+
+import re
+
+from states.normalise import normalise
+
+MIN_AMOUNT = 1000  # yuan; below this a bare number is a menu digit or a slip, not a loan amount
+MAX_AMOUNT = 10_000_000  # yuan; also keeps phone and ID numbers from ever reading as amounts
+MAX_TERM = 120  # months
+MAX_TEXT = 100
+
+_DIGITS = {c: i for i, chars in enumerate(("零〇0", "一壹1", "二贰两2", "三叁3", "四肆4", "五伍5", "六陆6",
+                                          "七柒7", "八捌8", "九玖9")) for c in chars}  # fmt: skip
+_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN = "零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟"
+
+_THOUSANDS_SEP = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+_ID_OR_PHONE = re.compile(r"(?<!\d)(?:\d{17}[\dx]|\d{15}|1\d{10})(?!\d)")
+_FOREIGN = re.compile(
+    r"\$|usd|us\$|hk|美元|美金|港币|港元|港纸|欧元|€|£|英镑|日元|yen|台币|ntd|sgd|新币|马币|(?<![a-z])rm(?![a-z])|dollar"
+)
+_APPROX = re.compile(
+    r"左右|上下|不少于|不低于|不超过|不多于|不高于|至多|以内|起码|最少|最低|最高|大概|大约|约|差不多|估计|可能|也许|好像|应该吧|吧|[0-9万千百十]多|几[十百千万]|以上|以下|至少|最多|不到|出头|"
+    r"来块|来万|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably|(?<![a-z])or(?![a-z])"
+)
+_RANGE = re.compile(rf"[0-9{_CN}][万w千k]?(?:-|—|–|到|至|或者?|/)[0-9{_CN}]")
+# w (万) and k (千) multiply only right after a digit: "ok" and "week" are not numbers.
+_MULTIPLIER_LETTER = re.compile(r"(?<=[0-9])(?:w|k|thousand)(?![a-z])")
+_MULTIPLIERS = {"w": "万", "k": "千", "thousand": "千"}
+
+# Each expression starts where a run of digits or numerals starts, so a long run is scanned once, not once
+# per character (replies can be 1,600 characters of anything).
+_AMOUNT = re.compile(
+    rf"(?>(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?:万(?:[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?"
+    rf"|(?<![{_CN}万])[{_CN}]*[十拾百佰千仟万][{_CN}万]*)"
+)
+_NOT_AMOUNT_AFTER = frozenset("期个月年天日号点岁%")
+_TERM = re.compile(
+    rf"(?P<num>(?<![0-9.])[0-9]++(?:\.[0-9]+)?|(?<![{_CN}])[{_CN}]++|半)?"
+    r"(?P<unit>个半月|个月|期|年半|年|months?|mos?|years?|yrs?)"
+)
+_NEGATED = re.compile(r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan")
+_TARGET = re.compile(r"改成|改为|换成|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
+# Value prompts are answered as written, traditional characters included, so markers come in both scripts.
+_IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)"
+_NAME_PREFIX = re.compile(
+    rf"^(?:(?:我的?)?(?:名字|姓名)?(?:{_IS}|为|為|叫做?)|我的?(?:名字|姓名)|姓名|名字"
+    r"|my name is|name is|name:|name|it's|it is)[:：,，]?",
+    re.IGNORECASE,
+)
+_TEXT_PREFIX = re.compile(
+    rf"^(?:(?:贷款|貸款)?(?:用途|其他|其它)(?:信息|資料|资料)?(?:{_IS}|为|為)?|{_IS}|"
+    r"purpose is|purpose:|it's|it is)[:：,，]?\s*",
+    re.IGNORECASE,
+)
+_POLITE_TAIL = re.compile(
+    r"[\s,，。.!！~]*(?:谢谢|謝謝|多谢|感谢|麻烦了?|麻煩了?|辛苦了?|thanks|thank you|thx)[\s。.!！~]*$",
+    re.IGNORECASE,
+)
+_TRAILING = re.compile(r"[\s。.!！~～,，、;；]+$")
+_NOT_A_NAME = re.compile(r"[0-9?？@#/]|好的|收到|谢谢|不知道|可以|确认|没错|ok|thanks|不对|错")
+
+
+def _section(text: str, shorthand: int) -> int | None:
+    """Value of a numeral below 万; a lone trailing digit takes the next smaller unit (五千五 → 5500)."""
+    total, current, last_unit, zero = 0, None, 0, False
+    for ch in text:
+        if ch in _UNITS:
+            total += (1 if current is None else current) * _UNITS[ch]
+            current, last_unit = None, _UNITS[ch]
+        elif ch in "0123456789":
+            current = (current or 0) * 10 + int(ch)
+        elif ch in "零〇":
+            current, last_unit, zero = None, 0, True
+        elif ch in _DIGITS and current is None:
+            current = _DIGITS[ch]
+        else:
+            return None  # 五六 (five or six) is an estimate, not a number
+    if current is not None:
+        if last_unit >= 10:
+            current *= last_unit // 10
+        elif total == 0 and not zero and current < 10:
+            current *= shorthand
+        total += current
+    return total
+
+
+def _numeral(expr: str) -> float | None:
+    """Value of one numeral expression (Arabic or Chinese, with 万/千/十 units and decimals)."""
+    head, wan, tail = expr.partition("万")
+    if wan and not head:
+        return None
+    decimal = re.fullmatch(r"[0-9]+\.[0-9]+", head)
+    base: float | None = float(head) if decimal else _section(head, 1)
+    if base is None or not wan:
+        return base
+    rest = _section(tail, 1000)
+    return None if rest is None else base * 10000 + rest
+
+
+def _amounts_at(compact: str) -> list[tuple[int, int]]:
+    """(value, position) of every amount expression in a normalised reply; small numbers included."""
+    text = _THOUSANDS_SEP.sub("", _ID_OR_PHONE.sub(" ", compact))
+    text = _MULTIPLIER_LETTER.sub(lambda m: _MULTIPLIERS[m.group()], text)
+    found = []
+    for match in _AMOUNT.finditer(text):
+        if text[match.end() : match.end() + 1] in _NOT_AMOUNT_AFTER:
+            continue  # 12期, 8月, 3点: a term, date or time
+        value = _numeral(match.group())
+        if value is not None and value == int(value) and value > 0:
+            found.append((int(value), match.start()))
+    return found
+
+
+def find_amounts(compact: str) -> list[int]:
+    """Every amount expression in a normalised reply, in order, in integer yuan (small numbers included)."""
+    return [value for value, _ in _amounts_at(compact)]
+
+
+def _pick(found: list[tuple[int, int]], compact: str) -> int | None:
+    """The one value, or the new one when a reply names an old and a new value (不是3万是5万, 3万改成5万)."""
+    values = list(dict.fromkeys(value for value, _ in found))
+    if len(values) == 1:
+        return values[0]
+    if len(values) != 2:
+        return None
+    first = next(pos for value, pos in found if value == values[0])
+    second = next(pos for value, pos in found if value == values[1])
+    negated = _NEGATED.search(compact)
+    negation = negated.start() if negated else -1
+    if 0 <= negation < first:
+        return values[1]
+    if first < negation < second:
+        return values[0]
+    return values[1] if _TARGET.search(compact, first, second) else None
+
+
+def parse_amount(text: str) -> int | None:
+    """Integer yuan from a reply (5万, 伍万元整, ¥50,000, 1.5w, 五万五), or None when unusable."""
+    compact = normalise(text)
+    if _FOREIGN.search(compact) or _APPROX.search(compact) or _RANGE.search(compact):
+        return None
+    value = _pick(_amounts_at(compact), compact)
+    if value is None or not MIN_AMOUNT <= value <= MAX_AMOUNT:
+        return None
+    return value
+
+
+def _months(num: str | None, unit: str) -> float | None:
+    if num is None or num == "半":
+        base: float | None = 0.5 if num == "半" else (1 if unit.startswith("个半") else None)
+    elif re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", num):
+        base = float(num)
+    else:
+        base = _section(num, 1)
+    if base is None:
+        return None
+    if unit.startswith(("年", "y")):
+        return base * 12 + (6 if unit == "年半" else 0)
+    return base + (0.5 if unit == "个半月" else 0)
+
+
+def parse_term(text: str) -> int | None:
+    """Loan term in whole months (12期, 一年半 → 18, 2年 → 24, "12 months"), or None when unusable."""
+    compact = normalise(text)
+    if _APPROX.search(compact) or _RANGE.search(compact):
+        return None
+    found = []
+    for match in _TERM.finditer(compact):
+        months = _months(match.group("num"), match.group("unit"))
+        if months is not None and months == int(months):
+            found.append((int(months), match.start()))
+    if not found and re.fullmatch(r"[0-9]{1,3}", compact) and int(compact) >= 3:
+        found = [(int(compact), 0)]  # a bare number at the term prompt means months
+    months = _pick(found, compact) if found else None
+    if months is None or not 1 <= months <= MAX_TERM:
+        return None
+    return months
+
+
+def parse_name(text: str) -> str | None:
+    """The name as written, without spaces (张三, "Zhang San" → "ZhangSan"), or None if it is not a name."""
+    first = re.split(r"[,，。.!！;；]", text.strip(), maxsplit=1)[0] or text
+    name = _TRAILING.sub("", re.sub(r"\s+", "", _NAME_PREFIX.sub("", first.strip())))
+    name = _NAME_PREFIX.sub("", name)
+    if not 1 <= len(name) <= 20 or _NOT_A_NAME.search(normalise(name)):
+        return None
+    return name if re.search(r"[A-Za-z\u3400-\u9fff]", name) else None
+
+
+def parse_text(text: str) -> str | None:
+    """Purpose or other detail as short text: trimmed, single-spaced, capped; None when empty."""
+    spaced = _TEXT_PREFIX.sub("", re.sub(r"\s+", " ", text).strip())
+    spaced = _TRAILING.sub("", _POLITE_TAIL.sub("", spaced))
+    if not spaced or not re.search(r"[A-Za-z\u3400-\u9fff]", spaced):
+        return None
+    return spaced[:MAX_TEXT]

@@ -1,0 +1,231 @@
+"""The reader's tables: precedence between intents, and how the conversation state changes a meaning."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from states.intents import Field, Intent
+from states.reader import read_reply
+from states.reply import redact_id_numbers
+
+CONFIRMING = "awaiting_confirmation"
+MENU = "awaiting_correction_field"
+VALUE = "awaiting_correction_value"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("1 退订", Intent.OPT_OUT),  # opt-out beats a confirmation
+        ("确认 TD", Intent.OPT_OUT),
+        ("骗子，别再发了", Intent.OPT_OUT),  # opt-out beats abuse
+        ("是骗子吗 不是我申请的", Intent.ABUSE_OR_FRAUD_REPORT),  # abuse beats wrong person
+        ("不是我申请的，转人工", Intent.WRONG_PERSON),  # wrong person beats human
+        ("金额不对，转人工", Intent.HUMAN),  # human beats correct
+        ("1 但是金额好像不对", Intent.CORRECT),  # correct beats confirm
+        ("确认，什么时候放款", Intent.CONFIRM),  # confirm beats help
+        ("START 1", Intent.CONFIRM),
+    ],
+)
+def test_precedence_follows_the_policy(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "field"),
+    [
+        ("1", Intent.CONFIRM, None),
+        ("2", Intent.CORRECT, None),
+        ("3", Intent.AMBIGUOUS, None),
+        ("12", Intent.AMBIGUOUS, None),
+        ("1 2", Intent.AMBIGUOUS, None),
+        ("11", Intent.AMBIGUOUS, None),
+        ("1?", Intent.AMBIGUOUS, None),
+        ("1吗", Intent.AMBIGUOUS, None),
+        ("1吧", Intent.AMBIGUOUS, None),
+        ("金额不对", Intent.CORRECT, Field.AMOUNT),
+        ("名字写错了", Intent.CORRECT, Field.NAME),
+        ("期限有误", Intent.CORRECT, Field.TERM),
+        ("用途不对", Intent.CORRECT, Field.PURPOSE),
+        ("金额和期限都不对", Intent.HUMAN, None),
+        ("金额没问题", Intent.CONFIRM, None),
+        ("名字没错，金额不对", Intent.CORRECT, Field.AMOUNT),
+    ],
+)
+def test_digits_and_fields_while_awaiting_confirmation(text: str, intent: Intent, field: Field | None) -> None:
+    reading = read_reply(text, CONFIRMING)
+    assert (reading.intent, reading.field) == (intent, field)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("金额应该是5万", Field.AMOUNT, 50000),
+        ("金额改成50000", Field.AMOUNT, 50000),
+        ("5万", Field.AMOUNT, 50000),
+        ("12期", Field.TERM, 12),
+        ("期限应该是一年半", Field.TERM, 18),
+        ("名字应该是张三", Field.NAME, "张三"),
+        ("用途是买化肥", Field.PURPOSE, "买化肥"),
+    ],
+)
+def test_a_correction_with_a_value_carries_the_parsed_value(text: str, field: Field, value: object) -> None:
+    reading = read_reply(text, CONFIRMING)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, field, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("1", Field.NAME), ("2", Field.AMOUNT), ("3", Field.TERM), ("4", Field.PURPOSE), ("5", Field.OTHER),
+     ("③", Field.TERM), ("金额", Field.AMOUNT), ("期限", Field.TERM), ("Name", Field.NAME),
+     ("2 金额", Field.AMOUNT)],
+)  # fmt: skip
+def test_at_the_field_menu_a_digit_or_a_name_picks_the_field(text: str, field: Field) -> None:
+    reading = read_reply(text, MENU)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, field, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("6", Intent.AMBIGUOUS),
+        ("12", Intent.AMBIGUOUS),
+        ("金额和期限", Intent.HUMAN),
+        ("身份证号", Intent.HUMAN),
+    ],
+)
+def test_at_the_field_menu_other_digits_are_ambiguous_and_several_fields_go_to_staff(text: str, intent: Intent) -> None:
+    assert read_reply(text, MENU).intent is intent
+
+
+def test_at_the_field_menu_a_field_with_its_value_gives_both() -> None:
+    reading = read_reply("2，改成3万", MENU)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, Field.AMOUNT, 30000)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [("5万", Field.AMOUNT, 50000), ("伍万元整", Field.AMOUNT, 50000), ("12", Field.TERM, 12),
+     ("一年半", Field.TERM, 18), ("Zhang San", Field.NAME, "ZhangSan"), ("买化肥", Field.PURPOSE, "买化肥")],
+)  # fmt: skip
+def test_at_the_value_prompt_the_reply_is_the_asked_fields_value(text: str, field: Field, value: object) -> None:
+    reading = read_reply(text, VALUE, field)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, field, value)
+
+
+@pytest.mark.parametrize("text", ["5万左右", "5到6万", "5", "$5000", "好的"])
+def test_at_the_value_prompt_an_unusable_value_is_ambiguous(text: str) -> None:
+    assert read_reply(text, VALUE, Field.AMOUNT).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize("state", [CONFIRMING, MENU, VALUE, "handed_off", "opted_out", "confirmed", "closed"])
+def test_opt_out_wins_in_every_state(state: str) -> None:
+    assert read_reply("退订", state, Field.AMOUNT).intent is Intent.OPT_OUT
+
+
+def test_yes_confirms_while_awaiting_confirmation_but_resubscribes_once_opted_out() -> None:
+    assert read_reply("YES", CONFIRMING).intent is Intent.CONFIRM
+    assert read_reply("YES", "opted_out").intent is Intent.OPT_IN
+
+
+@pytest.mark.parametrize(
+    "text", ["tomorrow", "correct", "Trust me", "the end of the month?", "取消", "cancel my application"]
+)
+def test_words_that_merely_contain_an_opt_out_word_are_not_opt_outs(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is not Intent.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    ("text", "with_help", "intent"),
+    [("确认，什么时候放款？", True, Intent.CONFIRM), ("1", False, Intent.CONFIRM),
+     ("确认，要交手续费吗", False, Intent.HUMAN), ("1 但是我有点担心", False, Intent.HUMAN)],
+)  # fmt: skip
+def test_confirm_with_a_procedural_question_asks_for_the_help_text(text: str, with_help: bool, intent: Intent) -> None:
+    reading = read_reply(text, CONFIRMING)
+    assert (reading.intent, reading.with_help) == (intent, with_help)
+
+
+def test_an_id_number_is_masked_and_never_read_as_an_amount() -> None:
+    reading = read_reply("金额不对 110101199001011234", CONFIRMING)
+    assert reading.intent is Intent.HUMAN
+    assert reading.value is None
+    assert reading.redacted_text == "金额不对 110*************34"
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [("11010119900101123X", "110*************3X"), ("110101900101123", "110**********23"),
+     ("１１０１０１１９９００１０１１２３４", "１１０*************３４"),
+     ("no id here 12345", "no id here 12345")],
+)  # fmt: skip
+def test_redaction_keeps_three_leading_and_two_trailing_characters(text: str, redacted: str) -> None:
+    assert redact_id_numbers(text) == redacted
+
+
+def test_redacted_text_is_always_set_to_the_reply() -> None:
+    assert read_reply("好的", CONFIRMING).redacted_text == "好的"
+
+
+@pytest.mark.parametrize("text", ["ok", "fifty thousand", "week"])
+def test_letters_alone_are_never_an_amount(text: str) -> None:
+    assert read_reply(text, VALUE, Field.AMOUNT).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize("state", [MENU, VALUE])
+def test_a_bare_yes_answers_nothing_at_the_menu_or_a_value_prompt(state: str) -> None:
+    assert read_reply("yes", state, Field.NAME).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("係", Intent.CONFIRM), ("冇問題", Intent.CONFIRM), ("唔啱", Intent.CORRECT),
+     ("唔係我", Intent.WRONG_PERSON),
+     ("唔好再發", Intent.OPT_OUT), ("呃人", Intent.ABUSE_OR_FRAUD_REPORT), ("queren", Intent.CONFIRM),
+     ("确任", Intent.CONFIRM), ("却人", Intent.AMBIGUOUS)],
+)  # fmt: skip
+def test_cantonese_pinyin_and_one_typo_forms_are_read(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不确认",
+        "先别确认",
+        "确认一下",
+        "如何确认",
+        "没错吧",
+        "correct?",
+        "如果没问题就1",
+        "确认收到",
+        "我要确认",
+    ],
+)
+def test_a_confirm_word_that_is_negated_questioned_or_deferred_does_not_confirm(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is not Intent.CONFIRM
+
+
+def test_doubt_naming_a_field_is_a_correction_and_doubt_alone_goes_to_staff() -> None:
+    assert read_reply("我对金额有疑问", CONFIRMING).field is Field.AMOUNT
+    assert read_reply("确认，但是我有点担心", CONFIRMING).intent is Intent.HUMAN
+
+
+def test_an_id_number_in_groups_is_masked_too() -> None:
+    assert read_reply("110101 19900101 123X", CONFIRMING).redacted_text == "110***************3X"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("没措", Intent.CONFIRM), ("正却", Intent.CONFIRM), ("没文提", Intent.AMBIGUOUS)]
+)
+def test_one_homophone_typo_in_a_confirm_statement_still_confirms_but_two_do_not(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize("text", ["1" * 1600, "一" * 1600, "a" * 1600, "金额" * 800, "5万" * 800])
+def test_a_reply_of_the_longest_sms_length_is_read_well_within_the_webhook_budget(text: str) -> None:
+    started = time.perf_counter()
+    read_reply(text, CONFIRMING)
+    read_reply(text, VALUE, Field.AMOUNT)
+    assert time.perf_counter() - started < 0.5
