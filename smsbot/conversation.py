@@ -117,13 +117,7 @@ def _opt_out(session: Session, app: Application | None, message: Message, *, set
         carry_out(session, app, quiet, settings=settings, cause="message", cause_id=message.id)
     if changed:
         locale = app.locale if app else _guess_locale(message.body)
-        body = render(
-            "opt_out_confirmation",
-            locale=locale,
-            signature=settings.signature_for(locale),
-            hotline=settings.hotline,
-        )
-        queue_message(session, application=app, phone=message.phone, kind="opt_out_confirmation", body=body)
+        _queue_plain(session, app, message.phone, "opt_out_confirmation", locale, settings=settings)
     return quiet
 
 
@@ -142,14 +136,15 @@ def _answer_unknown_phone(session: Session, message: Message, *, settings: Setti
         .limit(1)
     ).scalar()
     if recent is None:
-        locale = _guess_locale(message.body)
-        body = render(
-            "no_application",
-            locale=locale,
-            signature=settings.signature_for(locale),
-            hotline=settings.hotline,
-        )
-        queue_message(session, application=None, phone=message.phone, kind="no_application", body=body)
+        _queue_plain(session, None, message.phone, "no_application", _guess_locale(message.body), settings=settings)
+
+
+def _queue_plain(
+    session: Session, app: Application | None, phone: str, template: str, locale: str, *, settings: Settings
+) -> None:
+    """Queue a text that names no application details (it may go to a phone we know nothing about)."""
+    body = render(template, locale=locale, signature=settings.signature_for(locale), hotline=settings.hotline)
+    queue_message(session, application=app, phone=phone, kind=template, body=body)
 
 
 def _guess_locale(text: str) -> str:
