@@ -86,6 +86,33 @@ def worker() -> None:
     run_worker(rt.sessions, rt.provider, settings=rt.settings)
 
 
+@main.group()
+def staff() -> None:
+    """Staff accounts for the inbox."""
+
+
+@staff.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "admin"]), default="agent", show_default=True)
+def staff_add(username: str, role: str) -> None:
+    """Create a staff account. The password is prompted for (twice), or read from stdin when it is not a TTY."""
+    from smsbot.runtime import build_runtime
+    from smsbot.staff_accounts import AccountError, create_staff
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    rt = build_runtime(load_settings())
+    try:
+        staff_id = create_staff(rt.sessions, username, password, role=role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        rt.engine.dispose()
+    click.echo(f"staff user {username.strip().lower()} ({role}) created with id {staff_id}")
+
+
 @main.command()
 def diagram() -> None:
     """Print the conversation state diagram (mermaid), drawn from the transition table."""

@@ -20,7 +20,17 @@ from smsbot.runtime import Runtime, build_runtime
 
 POSTGRES_URL = os.environ.get("SMSBOT_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("SMSBOT_REQUIRE_POSTGRES") == "1"
-TABLES = ("corrections", "transitions", "notice_versions", "messages", "phone_consents", "applications")
+TABLES = (
+    "audit_events",
+    "staff_users",
+    "login_throttles",
+    "corrections",
+    "transitions",
+    "notice_versions",
+    "messages",
+    "phone_consents",
+    "applications",
+)
 API_TOKEN = "test-api-token"
 AUTH_TOKEN = "test-twilio-auth-token"
 PUBLIC_URL = "https://smsbot.example.test"

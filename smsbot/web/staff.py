@@ -1,0 +1,190 @@
+"""The staff inbox: the queue, one conversation, and the actions that settle it. This layer parses the form,
+calls smsbot.staff_actions and words the outcome; the decisions live there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from smsbot import consent
+from smsbot.inbox import ASSIGNMENT_FILTERS, load_queue, notice_versions, pending_corrections, staff_names, timeline
+from smsbot.models import Application
+from smsbot.runtime import runtime
+from smsbot.segments import GSM7_BASIC, GSM7_EXTENDED, MAX_BODY_CHARS, measure
+from smsbot.staff_actions import (
+    EDITABLE_FIELDS,
+    Refusal,
+    apply_correction,
+    claim,
+    close,
+    confirm,
+    holder_name,
+    release,
+    reply_prefix,
+    resend_notice,
+    send_reply,
+    take_over,
+    unassign,
+)
+from smsbot.web.staff_auth import bp
+from smsbot.web.staff_canned import canned_replies
+from smsbot.web.staff_i18n import translate
+from states.conversation_states import HandoffReason
+
+POLL_SECONDS = 4  # app.config["STAFF_POLL_SECONDS"] overrides (the browser tests poll faster)
+REFUSAL_STATUS = {"not_found": 404, "admin_only": 403, "held_by": 403, "opted_out": 409, "not_allowed": 409}
+
+
+@bp.app_template_filter("duration")
+def duration(seconds: int) -> str:
+    """Waiting time at a glance: 45s, 12m, 3h 05m, 2d 4h."""
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
+
+
+@bp.app_template_filter("changes")
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:
+    """The keys an audited action changed, with their old and new values."""
+    before, after = before or {}, after or {}
+    keys = [*before, *(k for k in after if k not in before)]
+    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+def _filters() -> tuple[str, str | None]:
+    assignment = request.args.get("assigned", "all")
+    reason = request.args.get("reason") or None
+    if assignment not in ASSIGNMENT_FILTERS:
+        assignment = "all"
+    if reason not in {r.value for r in HandoffReason}:
+        reason = None
+    return assignment, reason
+
+
+@bp.get("/")
+def queue() -> str:
+    assignment, reason = _filters()
+    with runtime().sessions() as session:
+        data = load_queue(session, staff_id=g.actor.id, assignment=assignment, reason=reason)
+    poll = current_app.config.get("STAFF_POLL_SECONDS", POLL_SECONDS)
+    return render_template(
+        "staff/queue.html", queue=data, assignment=assignment, reason=reason, reasons=list(HandoffReason), poll=poll
+    )
+
+
+@bp.get("/queue")
+def queue_fragment() -> dict[str, Any]:
+    """The list body and the counts, for the page's poller; the page keeps its place and filters."""
+    assignment, reason = _filters()
+    with runtime().sessions() as session:
+        data = load_queue(session, staff_id=g.actor.id, assignment=assignment, reason=reason)
+    rows = render_template("staff/_queue_rows.html", queue=data, assignment=assignment, reason=reason)
+    return {"rows": rows, "counts": data.counts, "ids": [row.id for row in data.rows]}
+
+
+@bp.get("/c/<int:app_id>")
+def conversation(app_id: int, *, error: str | None = None, draft: str = "") -> str:
+    rt = runtime()
+    with rt.sessions() as session:
+        app = session.get(Application, app_id)
+        if app is None:
+            abort(404)
+        context = {
+            "app": app,
+            "holder": holder_name(session, app_id),
+            "versions": notice_versions(session, app_id),
+            "entries": timeline(session, app_id),
+            "corrections": pending_corrections(session, app_id),
+            "opted_out": consent.is_opted_out(session, app.phone),
+            "names": staff_names(session),
+        }
+    prefix = reply_prefix(app.locale, rt.settings)
+    return render_template(
+        "staff/conversation.html",
+        **context,
+        error=error,
+        draft=draft,
+        prefix=prefix,
+        counter=measure(prefix + draft),
+        gsm={"basic": GSM7_BASIC, "extended": GSM7_EXTENDED},
+        max_chars=MAX_BODY_CHARS - len(prefix),
+        canned=canned_replies(app, rt.settings),
+        fields=EDITABLE_FIELDS,
+    )
+
+
+@bp.post("/c/<int:app_id>/claim")
+def claim_conversation(app_id: int) -> Response | tuple[str, int]:
+    try:
+        holder = claim(runtime().sessions, app_id, g.actor)
+    except Refusal as refusal:
+        return _refused(app_id, refusal)
+    won = holder == g.actor.username
+    flash(
+        translate(g.lang, "claimed") if won else translate(g.lang, "held_by", holder=holder), "ok" if won else "error"
+    )
+    return redirect(url_for("staff.conversation", app_id=app_id), code=303)
+
+
+def _action(name: str, run: Callable[[int], object]) -> None:
+    def view(app_id: int) -> Response | tuple[str, int]:
+        try:
+            run(app_id)
+        except Refusal as refusal:
+            return _refused(app_id, refusal)
+        flash(translate(g.lang, "done"), "ok")
+        return redirect(url_for("staff.conversation", app_id=app_id), code=303)
+
+    bp.add_url_rule(f"/c/<int:app_id>/{name}", f"do_{name}", view, methods=["POST"])
+
+
+def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
+    params = dict(refusal.params)
+    if "field" in params:
+        params["field"] = translate(g.lang, params["field"])
+    message = translate(g.lang, refusal.code, **params)
+    status = REFUSAL_STATUS.get(refusal.code, 422)
+    if refusal.code == "not_found":
+        abort(404)
+    return conversation(app_id, error=message, draft=request.form.get("body", "")), status
+
+
+def _form(name: str) -> str:
+    return request.form.get(name, "")
+
+
+def _correction_id() -> int | None:
+    raw = _form("correction_id")
+    return int(raw) if raw.isdigit() else None
+
+
+def _register_actions() -> None:
+    def sessions() -> Any:
+        return runtime().sessions
+
+    def settings() -> Any:
+        return runtime().settings
+
+    _action("take_over", lambda i: take_over(sessions(), i, g.actor))
+    _action("unassign", lambda i: unassign(sessions(), i, g.actor))
+    _action("reply", lambda i: send_reply(sessions(), i, g.actor, _form("body"), settings=settings()))
+    _action("resend_notice", lambda i: resend_notice(sessions(), i, g.actor, settings=settings()))
+    _action("confirm", lambda i: confirm(sessions(), i, g.actor, _form("note"), settings=settings()))
+    _action("close", lambda i: close(sessions(), i, g.actor, _form("reason"), settings=settings()))
+    _action("release", lambda i: release(sessions(), i, g.actor, settings=settings()))
+    _action(
+        "apply_correction",
+        lambda i: apply_correction(
+            sessions(), i, g.actor, _form("field"), _form("value"), settings=settings(), correction_id=_correction_id()
+        ),
+    )
+
+
+_register_actions()
