@@ -117,7 +117,20 @@ def conversation(app_id: int, *, error: str | None = None, draft: str = "") -> s
         max_chars=MAX_BODY_CHARS - len(prefix),
         canned=canned_replies(app, rt.settings),
         fields=EDITABLE_FIELDS,
+        poll=current_app.config.get("STAFF_POLL_SECONDS", POLL_SECONDS),
     )
+
+
+@bp.get("/c/<int:app_id>/timeline")
+def timeline_fragment(app_id: int) -> dict[str, Any]:
+    """The timeline alone, for the page's poller: new replies and delivery statuses show up as they happen."""
+    with runtime().sessions() as session:
+        app = session.get(Application, app_id)
+        if app is None:
+            abort(404)
+        entries = timeline(session, app_id)
+    html = "".join(render_template("staff/_entry.html", e=entry) for entry in entries)
+    return {"timeline": html, "state": app.state, "count": len(entries)}
 
 
 @bp.post("/c/<int:app_id>/claim")

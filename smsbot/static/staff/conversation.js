@@ -32,3 +32,9 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   update();
 });
+
+// The timeline stays live: new replies and delivery statuses appear without a reload.
+document.addEventListener("DOMContentLoaded", () => {
+  const list = document.getElementById("timeline");
+  if (list) window.livePoll(list, "timeline");
+});
