@@ -64,6 +64,7 @@ def serve(host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     click.echo(f"smsbot is running on {base} (backend: {rt.settings.backend})")
     click.echo(f"  phone simulator: {base}/dev/phone/")
+    click.echo(f"  staff inbox:     {base}/staff/    (add an account: smsbot staff add NAME --role admin)")
     click.echo(f"  health:          {base}/healthz    metrics: {base}/metrics")
     click.echo("  file a sample application:")
     click.echo(

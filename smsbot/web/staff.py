@@ -3,7 +3,7 @@ calls smsbot.staff_actions and words the outcome; the decisions live there."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 from smsbot import consent
 from smsbot.inbox import ASSIGNMENT_FILTERS, load_queue, notice_versions, pending_corrections, staff_names, timeline
 from smsbot.models import Application
-from smsbot.runtime import runtime
+from smsbot.runtime import Runtime, runtime
 from smsbot.segments import GSM7_BASIC, GSM7_EXTENDED, MAX_BODY_CHARS, measure
 from smsbot.staff_actions import (
     EDITABLE_FIELDS,
+    Actor,
     Refusal,
     apply_correction,
     claim,
@@ -146,16 +147,42 @@ def claim_conversation(app_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("staff.conversation", app_id=app_id), code=303)
 
 
-def _action(name: str, run: Callable[[int], object]) -> None:
+Form = Mapping[str, str]
+# Each settling or holding action: how the posted form becomes a call into smsbot.staff_actions.
+ACTIONS: dict[str, Callable[[Runtime, int, Actor, Form], object]] = {
+    "take_over": lambda rt, i, who, form: take_over(rt.sessions, i, who),
+    "unassign": lambda rt, i, who, form: unassign(rt.sessions, i, who),
+    "reply": lambda rt, i, who, form: send_reply(rt.sessions, i, who, form.get("body", ""), settings=rt.settings),
+    "resend_notice": lambda rt, i, who, form: resend_notice(rt.sessions, i, who, settings=rt.settings),
+    "confirm": lambda rt, i, who, form: confirm(rt.sessions, i, who, form.get("note", ""), settings=rt.settings),
+    "close": lambda rt, i, who, form: close(rt.sessions, i, who, form.get("reason", ""), settings=rt.settings),
+    "release": lambda rt, i, who, form: release(rt.sessions, i, who, settings=rt.settings),
+    "apply_correction": lambda rt, i, who, form: apply_correction(
+        rt.sessions,
+        i,
+        who,
+        form.get("field", ""),
+        form.get("value", ""),
+        settings=rt.settings,
+        correction_id=int(form["correction_id"]) if form.get("correction_id", "").isdigit() else None,
+    ),
+}
+
+
+def _action_view(run: Callable[[Runtime, int, Actor, Form], object]) -> Callable[[int], Any]:
     def view(app_id: int) -> Response | tuple[str, int]:
         try:
-            run(app_id)
+            run(runtime(), app_id, g.actor, request.form)
         except Refusal as refusal:
             return _refused(app_id, refusal)
         flash(translate(g.lang, "done"), "ok")
         return redirect(url_for("staff.conversation", app_id=app_id), code=303)
 
-    bp.add_url_rule(f"/c/<int:app_id>/{name}", f"do_{name}", view, methods=["POST"])
+    return view
+
+
+for _name, _run in ACTIONS.items():
+    bp.add_url_rule(f"/c/<int:app_id>/{_name}", f"do_{_name}", _action_view(_run), methods=["POST"])
 
 
 def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
@@ -167,37 +194,3 @@ def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
     if refusal.code == "not_found":
         abort(404)
     return conversation(app_id, error=message, draft=request.form.get("body", "")), status
-
-
-def _form(name: str) -> str:
-    return request.form.get(name, "")
-
-
-def _correction_id() -> int | None:
-    raw = _form("correction_id")
-    return int(raw) if raw.isdigit() else None
-
-
-def _register_actions() -> None:
-    def sessions() -> Any:
-        return runtime().sessions
-
-    def settings() -> Any:
-        return runtime().settings
-
-    _action("take_over", lambda i: take_over(sessions(), i, g.actor))
-    _action("unassign", lambda i: unassign(sessions(), i, g.actor))
-    _action("reply", lambda i: send_reply(sessions(), i, g.actor, _form("body"), settings=settings()))
-    _action("resend_notice", lambda i: resend_notice(sessions(), i, g.actor, settings=settings()))
-    _action("confirm", lambda i: confirm(sessions(), i, g.actor, _form("note"), settings=settings()))
-    _action("close", lambda i: close(sessions(), i, g.actor, _form("reason"), settings=settings()))
-    _action("release", lambda i: release(sessions(), i, g.actor, settings=settings()))
-    _action(
-        "apply_correction",
-        lambda i: apply_correction(
-            sessions(), i, g.actor, _form("field"), _form("value"), settings=settings(), correction_id=_correction_id()
-        ),
-    )
-
-
-_register_actions()

@@ -59,7 +59,14 @@ def _words() -> dict[str, Any]:
         "t": lambda key, **params: translate(lang, key, **params),
         "term": lambda name: term(lang, name),
         "actor": getattr(g, "actor", None),
+        "lang_url": _lang_url,
     }
+
+
+def _lang_url(code: str) -> str:
+    """This page in another language, keeping its filters."""
+    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), COOKIE: code}
+    return url_for(request.endpoint or "staff.queue", **values)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from smsbot.runtime import Runtime
+from smsbot.segments import measure
 from smsbot.worker import drain_once
 from tests.factories import application, file, send_sms
 from tests.staff_factories import PASSWORD, make_staff
@@ -157,3 +158,24 @@ def test_applying_a_correction_sends_the_new_notice(
     assert new_notice.locator("[data-status]").inner_text() == "queued"
     drain_once(rt.sessions, rt.provider, settings=rt.settings)  # the worker sends it
     page.locator("#timeline li.message.out").filter(has_text="6万元").locator('[data-status="delivered"]').wait_for()
+
+
+def test_the_counter_in_the_browser_measures_exactly_as_the_server_does(
+    contexts: list[Any], base_url: str, api: FlaskClient, rt: Runtime
+) -> None:
+    case = escalate(api)
+    make_staff(rt, "alice")
+    page = staff_page(contexts, base_url, "alice")
+    page.goto(f"{base_url}/staff/c/{case['id']}")
+    samples = ["", "hello", "a" * 160, "a" * 161, "{}[]~^|€\\", "€" * 80, "你好" * 35, "你好" * 36, "😀 ok", "é\nß"]
+    measured = page.evaluate(
+        """samples => {
+            const gsm = JSON.parse(document.getElementById("body").dataset.gsm);
+            return samples.map(s => window.smsSegments.measure(s, gsm.basic, gsm.extended));
+        }""",
+        samples,
+    )
+    expected = [measure(sample) for sample in samples]
+    assert [(m["encoding"], m["characters"], m["segments"]) for m in measured] == [
+        (e.encoding, e.characters, e.segments) for e in expected
+    ]

@@ -191,6 +191,17 @@ def test_a_conversation_held_by_someone_else_is_refused_until_an_admin_takes_ove
     assert audit_actions(rt, case["id"]) == ["claim", "take_over", "reply"]
 
 
+def test_the_holder_can_put_a_conversation_back_in_the_queue(
+    client: FlaskClient, alice: StaffClient, rt: Runtime
+) -> None:
+    case = handed_off(client)
+    alice.act(case["id"], "claim")
+    assert alice.act(case["id"], "unassign").status_code == 303
+    rows = alice.get("/staff/queue?assigned=unassigned", headers={"Accept": "application/json"}).get_json()
+    assert rows["ids"] == [case["id"]]
+    assert audit_actions(rt, case["id"]) == ["claim", "unassign"]
+
+
 def test_a_move_the_state_does_not_allow_is_refused(client: FlaskClient, alice: StaffClient) -> None:
     case = handed_off(client)
     alice.act(case["id"], "confirm", note="ok by phone")

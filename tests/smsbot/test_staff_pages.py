@@ -102,6 +102,8 @@ def test_pages_follow_the_browser_language_and_the_switch_is_remembered(
     assert "lang=zh" in switched.headers["Set-Cookie"]
     assert "未分配" in alice.get("/staff/").get_data(as_text=True)
     assert "Unassigned" in alice.get("/staff/?lang=en").get_data(as_text=True)
+    filtered = alice.get("/staff/?assigned=mine&reason=ambiguous").get_data(as_text=True)
+    assert 'href="/staff/?assigned=mine&amp;reason=ambiguous&amp;lang=zh"' in filtered  # the switch keeps filters
 
 
 def test_refusals_are_worded_in_the_staff_members_language(client: FlaskClient, alice: StaffClient) -> None:
