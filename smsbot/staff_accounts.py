@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
-from smsbot.db import transaction
+from smsbot.db import for_update, transaction
 from smsbot.models import LoginThrottle, StaffUser, utcnow
 from smsbot.models.staff import ROLES
 
@@ -68,34 +68,62 @@ def create_staff(factory: sessionmaker[Session], username: str, password: str, *
 
 
 def authenticate(factory: sessionmaker[Session], username: str, password: str, *, address: str) -> LoginResult:
-    """Check a login attempt and record its outcome (throttling above). Never says whether the user exists."""
+    """Check a login attempt and record its outcome (throttling above). Never says whether the user exists.
+
+    The slow hash check runs between two short transactions, so no lock is held while it runs."""
     now = utcnow()
     with transaction(factory) as session:
-        user = session.execute(
-            select(StaffUser).where(col(StaffUser.username) == username.strip().lower())
-        ).scalar_one_or_none()
-        throttle = session.get(LoginThrottle, address) or LoginThrottle(address=address)
-        session.add(throttle)
-        wait = max(_seconds_left(throttle.locked_until, now), _seconds_left(user.locked_until if user else None, now))
-        if wait:
-            return LoginResult(None, retry_after=wait)
-        if _password_matches(user, password):
-            assert user is not None
-            _rehash_if_needed(user, password)
-            user.failed_logins, user.locked_until = 0, None
-            throttle.failures, throttle.locked_until = 0, None
-            return LoginResult(user.id)
-        throttle.failures += 1
-        throttle.locked_until = _lock_until(throttle.failures, ADDRESS_FREE_FAILURES, now)
-        if user is not None:
-            user.failed_logins += 1
-            user.locked_until = _lock_until(user.failed_logins, ACCOUNT_FREE_FAILURES, now)
-        return LoginResult(None)
+        user = _find(session, username)
+        throttle = session.get(LoginThrottle, address)
+        locks = (throttle.locked_until if throttle else None, user.locked_until if user else None)
+        wait = max(_seconds_left(until, now) for until in locks)
+        user_id, stored = (user.id, user.password_hash) if user else (None, None)
+    if wait:
+        return LoginResult(None, retry_after=wait)
+    ok = _password_matches(stored, password)  # an unknown user costs a hash check too
+    with transaction(factory) as session:
+        _record(session, user_id, address, ok=ok, password=password, now=now)
+    return LoginResult(user_id if ok else None)
 
 
-def _password_matches(user: StaffUser | None, password: str) -> bool:
+def _find(session: Session, username: str) -> StaffUser | None:
+    query = select(StaffUser).where(col(StaffUser.username) == username.strip().lower())
+    return session.execute(query).scalar_one_or_none()
+
+
+def _record(session: Session, user_id: int | None, address: str, *, ok: bool, password: str, now: datetime) -> None:
+    """Reset the counters after a success; count the failure (and lock when due) otherwise. Rows are locked, so
+    concurrent attempts never lose a count."""
+    throttle = _locked_throttle(session, address)
+    user = session.execute(for_update(session, select(StaffUser).where(col(StaffUser.id) == user_id))).scalar()
+    if ok and user is not None:
+        _rehash_if_needed(user, password)
+        user.failed_logins, user.locked_until = 0, None
+        throttle.failures, throttle.locked_until = 0, None
+        return
+    throttle.failures += 1
+    throttle.locked_until = _lock_until(throttle.failures, ADDRESS_FREE_FAILURES, now)
+    if user is not None:
+        user.failed_logins += 1
+        user.locked_until = _lock_until(user.failed_logins, ACCOUNT_FREE_FAILURES, now)
+
+
+def _locked_throttle(session: Session, address: str) -> LoginThrottle:
+    query = for_update(session, select(LoginThrottle).where(col(LoginThrottle.address) == address))
+    found = session.execute(query).scalar_one_or_none()
+    if found is not None:
+        return found
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        with session.begin_nested():  # another attempt from this address may insert the row first
+            session.add(LoginThrottle(address=address))
+    except IntegrityError:
+        pass
+    return session.execute(query).scalar_one()
+
+
+def _password_matches(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from smsbot.cli import main
-from smsbot.models import StaffUser
+from smsbot.models import LoginThrottle, StaffUser
 from smsbot.runtime import Runtime
 from tests.staff_factories import PASSWORD, csrf_token, login, make_staff
 
@@ -116,3 +118,25 @@ def test_logout_needs_a_csrf_token_and_ends_the_session(app: Flask, client: Flas
     token = csrf_token(client.get("/staff/").get_data(as_text=True))
     assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/staff/").status_code == 302
+
+
+def test_simultaneous_failures_from_a_new_address_are_all_counted(app: Flask, rt: Runtime) -> None:
+    barrier = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def attempt(i: int) -> None:
+        own = app.test_client()
+        own.application.config["STAFF_FAILED_LOGIN_DELAY"] = 0
+        token = csrf_token(own.get("/staff/login").get_data(as_text=True))
+        barrier.wait()
+        form = {"csrf_token": token, "username": f"nobody{i}", "password": "guess"}
+        statuses.append(own.post("/staff/login", data=form, environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [401] * 6
+    with rt.sessions() as session:
+        assert session.get(LoginThrottle, "10.1.1.1").failures == 6  # type: ignore[union-attr]
