@@ -97,6 +97,8 @@ def staff() -> None:
 @click.option("--role", type=click.Choice(["agent", "admin"]), default="agent", show_default=True)
 def staff_add(username: str, role: str) -> None:
     """Create a staff account. The password is prompted for (twice), or read from stdin when it is not a TTY."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from smsbot.runtime import build_runtime
     from smsbot.staff_accounts import AccountError, create_staff
 
@@ -109,6 +111,10 @@ def staff_add(username: str, role: str) -> None:
         staff_id = create_staff(rt.sessions, username, password, role=role)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot store the account ({type(exc).__name__}); run `smsbot db upgrade` first?"
+        ) from exc
     finally:
         rt.engine.dispose()
     click.echo(f"staff user {username.strip().lower()} ({role}) created with id {staff_id}")

@@ -28,6 +28,8 @@ OPEN_ENDPOINTS = frozenset({"staff.login"})
 @bp.record_once
 def _configure(state: Any) -> None:
     state.app.permanent_session_lifetime = SESSION_LIFETIME
+    # A conversation page may stay open for a shift; its forms stay valid as long as the login does.
+    state.app.config["WTF_CSRF_TIME_LIMIT"] = int(SESSION_LIFETIME.total_seconds())
 
 
 @bp.before_request

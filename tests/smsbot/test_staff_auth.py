@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from click.testing import CliRunner
 from flask import Flask
@@ -140,3 +141,9 @@ def test_simultaneous_failures_from_a_new_address_are_all_counted(app: Flask, rt
     assert statuses == [401] * 6
     with rt.sessions() as session:
         assert session.get(LoginThrottle, "10.1.1.1").failures == 6  # type: ignore[union-attr]
+
+
+def test_staff_add_on_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    result = CliRunner().invoke(main, ["staff", "add", "alice"], input=PASSWORD + "\n", env=env)
+    assert result.exit_code == 1 and "smsbot db upgrade" in result.output

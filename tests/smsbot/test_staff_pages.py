@@ -130,3 +130,9 @@ def test_an_unknown_conversation_is_a_404(alice: StaffClient) -> None:
     assert alice.get("/staff/c/999999").status_code == 404
     assert alice.act(999999, "claim").status_code == 404
     assert alice.act(999999, "reply", body="x").status_code == 404
+
+
+def test_opt_out_and_opt_in_stand_out_on_the_timeline(client: FlaskClient, alice: StaffClient) -> None:
+    case = handed_off(client, "STOP", "START")
+    page = alice.page(case["id"])
+    assert 'class="entry transition do_opt_out"' in page and 'class="entry transition do_opt_in"' in page
