@@ -91,7 +91,12 @@ def queue_fragment() -> dict[str, Any]:
 
 
 @bp.get("/c/<int:app_id>")
-def conversation(app_id: int, *, error: str | None = None, draft: str = "") -> str:
+def conversation(app_id: int) -> str:
+    return _conversation_page(app_id)
+
+
+def _conversation_page(app_id: int, *, error: str | None = None, draft: str = "") -> str:
+    """The conversation page; after a refusal it carries the explanation and keeps the staff member's draft."""
     rt = runtime()
     with rt.sessions() as session:
         app = session.get(Application, app_id)
@@ -193,4 +198,4 @@ def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
     status = REFUSAL_STATUS.get(refusal.code, 422)
     if refusal.code == "not_found":
         abort(404)
-    return conversation(app_id, error=message, draft=request.form.get("body", "")), status
+    return _conversation_page(app_id, error=message, draft=request.form.get("body", "")), status

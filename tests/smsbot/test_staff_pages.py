@@ -73,7 +73,8 @@ def test_the_conversation_page_shows_details_versions_and_the_whole_timeline(
 
 def test_an_applicants_markup_is_shown_as_text_and_never_as_html(client: FlaskClient, alice: StaffClient) -> None:
     case = handed_off(client, *XSS[:2], "转人工 " + XSS[2])
-    for page in (alice.page(case["id"]), alice.get("/staff/").get_data(as_text=True), fragment(alice)["rows"]):
+    live = alice.get(f"/staff/c/{case['id']}/timeline", headers={"Accept": "application/json"}).get_json()["timeline"]
+    for page in (alice.page(case["id"]), alice.get("/staff/").get_data(as_text=True), fragment(alice)["rows"], live):
         assert "<script>alert" not in page and "<img src=x" not in page
     page = alice.page(case["id"])
     for payload in XSS:
