@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from smsbot.config import Settings, load_settings
@@ -29,17 +29,34 @@ def create_app(settings: Settings | None = None, *, rt: Runtime | None = None) -
     init_app(app, rt or build_runtime(settings))
     csrf.init_app(app)
     _register_blueprints(app, settings)
+    app.after_request(_security_headers)
     configure_logging()
     return app
 
 
+# No inline script anywhere: whatever an applicant writes can never run, even if a template forgot to escape.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
 def _register_blueprints(app: Flask, settings: Settings) -> None:
-    from smsbot.web import api, health, webhooks
+    from smsbot.web import api, health, staff, webhooks
 
     for blueprint in (api.bp, webhooks.bp):
         csrf.exempt(blueprint)  # authenticated by bearer token and by signature, not by cookie
         app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
+    app.register_blueprint(staff.bp)
     if settings.backend == "simulator":
         from smsbot.web import dev_phone
 

@@ -64,6 +64,7 @@ def serve(host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     click.echo(f"smsbot is running on {base} (backend: {rt.settings.backend})")
     click.echo(f"  phone simulator: {base}/dev/phone/")
+    click.echo(f"  staff inbox:     {base}/staff/    (add an account: smsbot staff add NAME --role admin)")
     click.echo(f"  health:          {base}/healthz    metrics: {base}/metrics")
     click.echo("  file a sample application:")
     click.echo(
@@ -106,6 +107,39 @@ def eval_replies(path: str, as_json: bool, strict: bool) -> None:
     click.echo(json.dumps(result, ensure_ascii=False, default=str) if as_json else format_report(result))
     if strict and (result["false_confirm"] or result["missed_opt_out"]):
         sys.exit(1)
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts for the inbox."""
+
+
+@staff.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "admin"]), default="agent", show_default=True)
+def staff_add(username: str, role: str) -> None:
+    """Create a staff account. The password is prompted for (twice), or read from stdin when it is not a TTY."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from smsbot.runtime import build_runtime
+    from smsbot.staff_accounts import AccountError, create_staff
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    rt = build_runtime(load_settings())
+    try:
+        staff_id = create_staff(rt.sessions, username, password, role=role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot store the account ({type(exc).__name__}); run `smsbot db upgrade` first?"
+        ) from exc
+    finally:
+        rt.engine.dispose()
+    click.echo(f"staff user {username.strip().lower()} ({role}) created with id {staff_id}")
 
 
 @main.command()

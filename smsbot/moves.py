@@ -70,10 +70,11 @@ def carry_out(
 
 
 def _reset_timers(session: Session, app: Application, step: Step, *, settings: Settings, cause: str) -> None:
-    """A reply or a staff action cancels pending timers; a new prompt that awaits an answer starts fresh ones."""
+    """A reply or a staff action cancels pending timers; if the conversation still (or again) waits for the
+    applicant, fresh ones start from now."""
     if cause not in ("message", "staff"):
         return
-    if app.state in BOT_STATES and step.replies:
+    if app.state in BOT_STATES:
         schedule_timers(session, app, settings=settings)
     else:
         cancel_timers(session, app.pk)

@@ -4,18 +4,22 @@ from smsbot.models.application import Application, Correction, NoticeVersion, Tr
 from smsbot.models.base import metadata, utcnow
 from smsbot.models.delivery import DeliveryEvent, SendAttempt, SenderSlot, Timer
 from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
+from smsbot.models.staff import AuditEvent, LoginThrottle, StaffUser
 
 __all__ = [
     "INBOUND",
     "OUTBOUND",
     "Application",
+    "AuditEvent",
     "Correction",
     "DeliveryEvent",
+    "LoginThrottle",
     "Message",
     "NoticeVersion",
     "PhoneConsent",
     "SendAttempt",
     "SenderSlot",
+    "StaffUser",
     "Timer",
     "TransitionRecord",
     "metadata",

@@ -1,0 +1,201 @@
+"""The staff inbox: the queue, one conversation, and the actions that settle it. This layer parses the form,
+calls smsbot.staff_actions and words the outcome; the decisions live there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from smsbot import consent
+from smsbot.inbox import ASSIGNMENT_FILTERS, load_queue, notice_versions, pending_corrections, staff_names, timeline
+from smsbot.models import Application
+from smsbot.runtime import Runtime, runtime
+from smsbot.segments import GSM7_BASIC, GSM7_EXTENDED, MAX_BODY_CHARS, measure
+from smsbot.staff_actions import (
+    EDITABLE_FIELDS,
+    Actor,
+    Refusal,
+    apply_correction,
+    claim,
+    close,
+    confirm,
+    holder_name,
+    release,
+    reply_prefix,
+    resend_notice,
+    send_reply,
+    take_over,
+    unassign,
+)
+from smsbot.web.staff_auth import bp
+from smsbot.web.staff_canned import canned_replies
+from smsbot.web.staff_i18n import translate
+from states.conversation_states import HandoffReason
+
+POLL_SECONDS = 4  # app.config["STAFF_POLL_SECONDS"] overrides (the browser tests poll faster)
+REFUSAL_STATUS = {"not_found": 404, "admin_only": 403, "held_by": 403, "opted_out": 409, "not_allowed": 409}
+
+
+@bp.app_template_filter("duration")
+def duration(seconds: int) -> str:
+    """Waiting time at a glance: 45s, 12m, 3h 05m, 2d 4h."""
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
+
+
+@bp.app_template_filter("changes")
+def changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, Any, Any]]:
+    """The keys an audited action changed, with their old and new values."""
+    before, after = before or {}, after or {}
+    keys = [*before, *(k for k in after if k not in before)]
+    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+def _filters() -> tuple[str, str | None]:
+    assignment = request.args.get("assigned", "all")
+    reason = request.args.get("reason") or None
+    if assignment not in ASSIGNMENT_FILTERS:
+        assignment = "all"
+    if reason not in {r.value for r in HandoffReason}:
+        reason = None
+    return assignment, reason
+
+
+@bp.get("/")
+def queue() -> str:
+    assignment, reason = _filters()
+    with runtime().sessions() as session:
+        data = load_queue(session, staff_id=g.actor.id, assignment=assignment, reason=reason)
+    poll = current_app.config.get("STAFF_POLL_SECONDS", POLL_SECONDS)
+    return render_template(
+        "staff/queue.html", queue=data, assignment=assignment, reason=reason, reasons=list(HandoffReason), poll=poll
+    )
+
+
+@bp.get("/queue")
+def queue_fragment() -> dict[str, Any]:
+    """The list body and the counts, for the page's poller; the page keeps its place and filters."""
+    assignment, reason = _filters()
+    with runtime().sessions() as session:
+        data = load_queue(session, staff_id=g.actor.id, assignment=assignment, reason=reason)
+    rows = render_template("staff/_queue_rows.html", queue=data, assignment=assignment, reason=reason)
+    return {"rows": rows, "counts": data.counts, "ids": [row.id for row in data.rows]}
+
+
+@bp.get("/c/<int:app_id>")
+def conversation(app_id: int) -> str:
+    return _conversation_page(app_id)
+
+
+def _conversation_page(app_id: int, *, error: str | None = None, draft: str = "") -> str:
+    """The conversation page; after a refusal it carries the explanation and keeps the staff member's draft."""
+    rt = runtime()
+    with rt.sessions() as session:
+        app = session.get(Application, app_id)
+        if app is None:
+            abort(404)
+        context = {
+            "app": app,
+            "holder": holder_name(session, app_id),
+            "versions": notice_versions(session, app_id),
+            "entries": timeline(session, app_id),
+            "corrections": pending_corrections(session, app_id),
+            "opted_out": consent.is_opted_out(session, app.phone),
+            "names": staff_names(session),
+        }
+    prefix = reply_prefix(app.locale, rt.settings)
+    return render_template(
+        "staff/conversation.html",
+        **context,
+        error=error,
+        draft=draft,
+        prefix=prefix,
+        counter=measure(prefix + draft),
+        gsm={"basic": GSM7_BASIC, "extended": GSM7_EXTENDED},
+        max_chars=MAX_BODY_CHARS - len(prefix),
+        canned=canned_replies(app, rt.settings),
+        fields=EDITABLE_FIELDS,
+        poll=current_app.config.get("STAFF_POLL_SECONDS", POLL_SECONDS),
+    )
+
+
+@bp.get("/c/<int:app_id>/timeline")
+def timeline_fragment(app_id: int) -> dict[str, Any]:
+    """The timeline alone, for the page's poller: new replies and delivery statuses show up as they happen."""
+    with runtime().sessions() as session:
+        app = session.get(Application, app_id)
+        if app is None:
+            abort(404)
+        entries = timeline(session, app_id)
+    html = "".join(render_template("staff/_entry.html", e=entry) for entry in entries)
+    return {"timeline": html, "state": app.state, "count": len(entries)}
+
+
+@bp.post("/c/<int:app_id>/claim")
+def claim_conversation(app_id: int) -> Response | tuple[str, int]:
+    try:
+        holder = claim(runtime().sessions, app_id, g.actor)
+    except Refusal as refusal:
+        return _refused(app_id, refusal)
+    won = holder == g.actor.username
+    flash(
+        translate(g.lang, "claimed") if won else translate(g.lang, "held_by", holder=holder), "ok" if won else "error"
+    )
+    return redirect(url_for("staff.conversation", app_id=app_id), code=303)
+
+
+Form = Mapping[str, str]
+# Each settling or holding action: how the posted form becomes a call into smsbot.staff_actions.
+ACTIONS: dict[str, Callable[[Runtime, int, Actor, Form], object]] = {
+    "take_over": lambda rt, i, who, form: take_over(rt.sessions, i, who),
+    "unassign": lambda rt, i, who, form: unassign(rt.sessions, i, who),
+    "reply": lambda rt, i, who, form: send_reply(rt.sessions, i, who, form.get("body", ""), settings=rt.settings),
+    "resend_notice": lambda rt, i, who, form: resend_notice(rt.sessions, i, who, settings=rt.settings),
+    "confirm": lambda rt, i, who, form: confirm(rt.sessions, i, who, form.get("note", ""), settings=rt.settings),
+    "close": lambda rt, i, who, form: close(rt.sessions, i, who, form.get("reason", ""), settings=rt.settings),
+    "release": lambda rt, i, who, form: release(rt.sessions, i, who, settings=rt.settings),
+    "apply_correction": lambda rt, i, who, form: apply_correction(
+        rt.sessions,
+        i,
+        who,
+        form.get("field", ""),
+        form.get("value", ""),
+        settings=rt.settings,
+        correction_id=int(form["correction_id"]) if form.get("correction_id", "").isdigit() else None,
+    ),
+}
+
+
+def _action_view(run: Callable[[Runtime, int, Actor, Form], object]) -> Callable[[int], Any]:
+    def view(app_id: int) -> Response | tuple[str, int]:
+        try:
+            run(runtime(), app_id, g.actor, request.form)
+        except Refusal as refusal:
+            return _refused(app_id, refusal)
+        flash(translate(g.lang, "done"), "ok")
+        return redirect(url_for("staff.conversation", app_id=app_id), code=303)
+
+    return view
+
+
+for _name, _run in ACTIONS.items():
+    bp.add_url_rule(f"/c/<int:app_id>/{_name}", f"do_{_name}", _action_view(_run), methods=["POST"])
+
+
+def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
+    params = dict(refusal.params)
+    if "field" in params:
+        params["field"] = translate(g.lang, params["field"])
+    message = translate(g.lang, refusal.code, **params)
+    status = REFUSAL_STATUS.get(refusal.code, 422)
+    if refusal.code == "not_found":
+        abort(404)
+    return _conversation_page(app_id, error=message, draft=request.form.get("body", "")), status
