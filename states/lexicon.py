@@ -99,7 +99,7 @@ CONFIRM_ZH = zh_any(
     rf"(?<![不未没无要想请再需难去何么样]){_one_typo('确认')}(?![一下吗么嘛?什])",
     rf"{_one_typo('没错')}|没有错|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
     r"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|"
-    r"属实|啱|没毛病",
+    r"属实|啱|没毛病|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
 )
 CONFIRM_EN = en_words(
     r"yes",
@@ -121,10 +121,9 @@ CONFIRM_EN = en_words(
     r"nothing wrong",
     r"queren",
     r"que ren",
-    r"zhengque",
-    r"meicuo",
-    r"mei cuo",
-    r"meiwenti",
+    r"zheng ?que",
+    r"mei ?cuo",
+    r"mei ?wen ?ti",
     r"dui ?de",
     r"shi ?de",
 )
@@ -152,8 +151,11 @@ QUESTION_ON_CONFIRM = re.compile(
     r"(?:1|一|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:的|了)?(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
     r"对吧|是吧|对么|系咪|is (?:that|it|this) (?:right|correct)|^(?:1|yes|correct|right)\?"
 )
+# "确认一下" alone may mean "let me check"; it undoes a confirmation only when nothing else says the details
+# are right ("都对的，没有问题，确认一下" confirms).
+CHECK_FIRST = re.compile(r"确认一?下")
 NOT_CONFIRMED = re.compile(
-    r"不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认一下|确认下|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
+    r"不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
     r"^确认收到$"
 )
 QUESTION = re.compile(
@@ -175,9 +177,9 @@ HELP_ONLY = re.compile(
 )
 HELP = zh_any(
     r"^[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
-    r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
+    r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩[黎来]|系(?:咩|乜)|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
-    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|what is this|how long|when will|when do|when can|what happens|"
+    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|how long|when will|when do|when can|what happens|"
     r"what next|"
     r"next step|status|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
     r"hear back|"
@@ -206,4 +208,7 @@ NEGATION = re.compile(
 )
 NEGATION_EN = re.compile(r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not)(?![a-z])")
 # "yes", "是的", "ok yes": answers to a yes/no question, which the field menu and value prompts are not.
-BARE_YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|是的?|对的?|系|嗯|好|ok)+$")
+# A lone confirm word (确认, correct) is no statement about the details there either.
+BARE_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|ya|是的?|对的?|系|嗯|好|ok|确[认定]|正确|没错|无误|confirm(?:ed)?|correct|right)+$"
+)

@@ -19,6 +19,7 @@ from states.values import parse_amount, parse_name, parse_term, parse_text
 
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
 _MENU_DIGIT = re.compile(r"^(?:选|回复?|按|第)?([1-9一壹二贰两三叁四五])(?:号|项|个|条)?(?:选项)?$")
+_VALUE_MARKER = re.compile(r"应该?(?:是|系|为|改成?)")
 _MENU_WORDS = {
     "一": "1",
     "壹": "1",
@@ -136,6 +137,9 @@ def _fallback(reply: Reply) -> _Verdict:
 
 def _read_menu(reply: Reply) -> _Verdict:
     """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
+    unmarked = _VALUE_MARKER.sub("", reply.compact)  # "应该是3万" introduces a value, it hedges nothing
+    if lx.HEDGE.search(unmarked) and not has_correction(reply.spaced):
+        return Intent.AMBIGUOUS, None, None, False  # "2吧", "应该是金额吧": a hedged choice is no answer
     choice = reply.choices[0] if len(reply.choices) == 1 and len(reply.choices[0]) == 1 else None
     numbered = _MENU_DIGIT.match(reply.core)
     number = _MENU_WORDS.get(numbered.group(1), numbered.group(1)) if numbered else None
