@@ -28,8 +28,10 @@ _FOREIGN = re.compile(
 )
 _APPROX = re.compile(
     r"左右|上下|不少于|不低于|不超过|不多于|不高于|至多|以内|起码|最少|最低|最高|大概|大约|约|差不多|估计|可能|也许|好像|应该吧|吧|[0-9万千百十]多|几[十百千万]|以上|以下|至少|最多|不到|出头|"
-    r"来块|来万|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably|(?<![a-z])or(?![a-z])"
+    r"来块|来万|来个月|半载|个把|年把|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably|(?<![a-z])or(?![a-z])"
 )
+# A hedge on the complaint, not on the number: "金额好像不太对，是三万" gives 三万 as plainly as without it.
+_HEDGED_COMPLAINT = re.compile(r"(?:好像|可能|似乎|貌似|感觉|估计)(?:是|有点|有些)?(?=不对|不太对|错|有误|有问题|写错|填错|搞错)")
 _RANGE = re.compile(rf"[0-9{_CN}][万w千k]?(?:-|—|–|到|至|或者?|/)[0-9{_CN}]")
 # w (万) and k (千) multiply only right after a digit: "ok" and "week" are not numbers.
 _MULTIPLIER_LETTER = re.compile(r"(?<=[0-9])(?:w|k|thousand)(?![a-z])")
@@ -44,7 +46,7 @@ _AMOUNT = re.compile(
 _NOT_AMOUNT_AFTER = frozenset("期个月年天日号点岁%")
 _TERM = re.compile(
     rf"(?P<num>(?<![0-9.])[0-9]++(?:\.[0-9]+)?|(?<![{_CN}])[{_CN}]++|半)?"
-    r"(?P<unit>个半月|个月|期|年半|年|months?|mos?|years?|yrs?)"
+    r"(?P<unit>个半月|个月|期|年半|年|months?|mnths?|mths?|mons?|mos?|years?|yrs?)"
 )
 _NEGATED = re.compile(r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan")
 _TARGET = re.compile(r"改成|改为|换成|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
@@ -144,7 +146,7 @@ def _pick(found: list[tuple[int, int]], compact: str) -> int | None:
 
 def parse_amount(text: str) -> int | None:
     """Integer yuan from a reply (5万, 伍万元整, ¥50,000, 1.5w, 五万五), or None when unusable."""
-    compact = normalise(text)
+    compact = _HEDGED_COMPLAINT.sub("", normalise(text))
     if _FOREIGN.search(compact) or _APPROX.search(compact) or _RANGE.search(compact):
         return None
     value = _pick(_amounts_at(compact), compact)
@@ -169,7 +171,7 @@ def _months(num: str | None, unit: str) -> float | None:
 
 def parse_term(text: str) -> int | None:
     """Loan term in whole months (12期, 一年半 → 18, 2年 → 24, "12 months"), or None when unusable."""
-    compact = normalise(text)
+    compact = _HEDGED_COMPLAINT.sub("", normalise(text))
     if _APPROX.search(compact) or _RANGE.search(compact):
         return None
     found = []
