@@ -15,7 +15,7 @@ from states.reply import PRIVATE_NUMBER, Reply
 # --- opt-out (policy: wins in every state, even next to a "1") ---
 OPT_OUT_WHOLE = re.compile(r"^(?:回复?|reply)?(?:t|r|td|退|退订|退出|0000|stop|tuiding|停止|停|停发)[。.!！]*$")
 OPT_OUT_ZH = zh_any(
-    r"退[订定丁顶钉鼎锭]|[推腿褪蜕]订|拒收|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要)(?:再)?打扰|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄)|别再?(?:给我)?(?:打扰|骚扰|烦)",
+    r"退[订定丁顶钉鼎锭]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要)(?:再)?打扰|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄)|别再?(?:给我)?(?:打扰|骚扰|烦)",
     r"不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|[不唔](?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
     r"唔好再?发|唔好再?send|唔该停|停发|不要短信|屏蔽|拉黑|别联系我|不要(?:再)?联系我|别再联系",
     r"(?<![0-9])0000(?![0-9])",
@@ -83,9 +83,9 @@ ABUSE_EN = en_words(
     r"tmd",
     r"nmsl",
     r"screw you",
-    r"(?:someone|somebody|they|he|she|a man|a woman|a guy|a lady|a person|caller|your staff|an agent)"
-    r"[a-z ']{0,30}(?:asked|asking|wants|wanted|told|called|said|says)[a-z ']{0,30}"
-    r"(?:code|otp|pin|password|fee|deposit|pay|transfer|money)",
+    r"(?:someone|somebody|they|he|she|man|woman|guy|lady|person|caller|call|text|message|sms|msg|your staff|"
+    r"agent)[a-z ']{0,30}(?:ask\w*|wants?|wanted|told|called|said|says|demand\w*|request\w*)[a-z ']{0,30}"
+    r"(?:code|otp|tac|pin|password|fee|deposit|pay|transfer|money)",
     r"f[*#]+k?|f\*+ off|piss off|get lost",
 )
 
@@ -107,6 +107,7 @@ WRONG_PERSON_EN = en_words(
     r"who is (?!this|it|that)[a-z]+",
     r"(?:don'?t|do not) know (?!how|what|when|why|if|whether|where|about|yet)[a-z]+",
     r"not my (?:loan|application)",
+    r"(?:this|my) (?:number|no|phone number|sim) is new|(?:just )?(?:got|bought) this (?:number|sim|line)",
 )
 
 # --- human: staff needed ---
@@ -114,7 +115,7 @@ HUMAN_ZH = zh_any(
     r"人工|领导|负责人|主管|上级|客服(?!电话|热线)|真人|(?:跟|和|找)(?:真)?人(?:说|聊|谈)|经理|工作人员|业务员|客户经理|信贷员",
     r"(?:能|可以|可不可以|能不能|请|麻烦)(?:你们?)?(?:给我)?打(?:个)?电话|电话(?:里)?(?:说|聊|讲|沟通)|(?:给|跟|帮)我打(?:个)?电话|打(?:个)?电话给我|回电|回个电话|打[俾畀]我|call我|打我电话|打给我|回我电话|致电我|电话联系|联系我",
     r"投诉|举报你们|差评|太慢|怎么还没|这么(?:久|慢)|那么(?:久|慢)|搞什么|到现在(?:都|还)?没|等了(?:很久|好久|半天|[0-9一二两三四五六七八九十几]+[天周个])|态度|太差|很差|服务差|差劲|不满意",
-    r"我的(?:个人)?(?:信息|资料).{0,6}(?:给|用|泄露|卖|安全|干什么)|(?:给|卖给)别人|(?:怎么|为什么|哪里|从哪)(?:会)?(?:有|知道|拿到|弄到|搞到)我的|(?:不要|别|请勿|不准|不许)(?:保存|保留|记录|存|收集)|泄露|泄漏|外泄|删除|删掉|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
+    r"我的(?:个人)?(?:信息|资料).{0,6}(?:给|用|泄露|卖|安全|干什么)|(?:给|卖给)别人|(?:怎么|为什么|哪里|从哪)(?:会)?(?:有|知道|拿到|弄到|搞到)我的|(?:不要|别|请勿|不准|不许)(?:保存|保留|记录|存|收集)|泄露|泄漏|外泄|删除|删掉|删(?:了|去|光)?(?:我的|我)?(?:个人)?(?:信息|资料|数据|记录)|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
     r"不想(?:贷|借|要|申请)|不贷了|不借了|不要贷|不(?:需要|要|用)(?:这笔|这个)?(?:贷款|借款|钱)|不需要了|不用了|不要了|算了|"
     r"撤销|撤回|撤单|取消",
     r"(?:我是|我系)(?:他|她|申请人)的?|(?:他|她)(?:是我|系我)|(?:替|帮|代)(?:他|她|我)(?:家人|老公|老婆|爸|妈|儿子|女儿)?(?:回复|申请|办)"
@@ -134,6 +135,9 @@ HUMAN_EN = en_words(
     r"operator",
     r"staff",
     r"call me",
+    r"(?:pls|please|plz) call",
+    r"customer (?:service|care|support)(?! (?:number|no|hotline|line))",
+    r"(?<!school )(?<!tuition )(?<!medical )(?<!hospital )(?<!college )(?<!course )(?<!exam )(?<!legal )fees?",
     r"call (?:back|please|pls)",
     r"give me a call",
     r"phone me",

@@ -19,7 +19,9 @@ def en_words(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z'])(?:" + "|".join(phrases) + r")(?![a-z])")
 
 
-WORRY = zh_any(r"担心|不(?:太|是很)?放心|顾虑|疑虑|怀疑|疑问", r"worried|concern|doubt|suspicious")
+WORRY = zh_any(
+    r"担心|不(?:太|是很)?放心|顾虑|疑虑|怀疑|疑问|没底|不踏实|不安心|忐忑|害怕", r"worried|worry|concern|doubt|suspicious|afraid"
+)
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?![a-z])")
 
 # --- fields (compact form; English words are safe enough as substrings here) ---
@@ -138,6 +140,7 @@ FILLER = re.compile(
 IDENTITY = re.compile(
     r"(?:是的?|对|嗯|系)?(?:我是|是我|系我|我系)?本人|(?:是|系)我(?:啊|呀|啦)?$|^我是?$|"
     r"(?:yes,? ?)?(?:it'?s|it is|this is|that'?s|i am|i'?m) (?:me|him|her|the applicant)|"
+    r"(?:yes,? ?)?(?:i|i have|i did|i'?ve) appl(?:ied|y)(?: for (?:it|this|the loan|a loan))?$|"
     r"(?:yes,? ?)?(?:i am|i'?m|this is|my name is) "
     r"(?!correct|right|fine|ok|okay|good|all|accurate|true|wrong|not|no|sure|the|a|an|my|your|done|confirmed|"
     r"happy|glad|satisfied)[a-z]+(?: [a-z]+)?(?: speaking)?$|[a-z]+ speaking$"
@@ -145,7 +148,8 @@ IDENTITY = re.compile(
 HEDGE = zh_any(
     r"吧|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
     r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|"
-    r"not sure)(?![a-z])",
+    r"not sure|should be (?:correct|right|ok|okay|fine|good|alright|accurate)|seems?|seem to|i suppose|suppose so|"
+    r"likely|hopefully|i hope|if|unless|think so|almost|mostly)(?![a-z])",
 )
 QUESTION_ON_CONFIRM = re.compile(
     r"(?:1|一|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:的|了)?(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
@@ -176,7 +180,7 @@ HELP_ONLY = re.compile(
     r"what is this about"
 )
 HELP = zh_any(
-    r"^[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
+    r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
     r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩[黎来]|系(?:咩|乜)|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
     r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|how long|when will|when do|when can|what happens|"

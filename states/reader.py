@@ -19,6 +19,7 @@ from states.values import parse_amount, parse_name, parse_term, parse_text
 
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
 _MENU_DIGIT = re.compile(r"^(?:选|回复?|按|第)?([1-9一壹二贰两三叁四五])(?:号|项|个|条)?(?:选项)?$")
+_QUESTIONED_DIGIT = re.compile(r"(?:2|二|贰)(?:吗|嘛|么|[?？])")
 _VALUE_MARKER = re.compile(r"应该?(?:是|系|为|改成?)")
 _MENU_WORDS = {
     "一": "1",
@@ -97,8 +98,8 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
     several = reply.several_digits
     digit_two = reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core) or reply.core in ("2号", "选2")
     if not several and digit_two:
-        if reply.search(lx.HEDGE):
-            return Intent.AMBIGUOUS, None, None, False  # "2吧": a hedged menu digit is no answer
+        if reply.search(lx.HEDGE) or _QUESTIONED_DIGIT.search(reply.compact):
+            return Intent.AMBIGUOUS, None, None, False  # "2吧", "2?": a hedged or questioned digit is no answer
         return _general_correction(reply)
     if has_correction(reply.spaced) and not several:
         return _general_correction(reply)
