@@ -49,7 +49,7 @@ def _is_negated(compact: str, spaced: str) -> bool:
 
 
 def _only_checking(compact: str) -> bool:
-    """"确认一下" with no other statement that the details are right: the applicant may be about to check."""
+    """ "确认一下" with no other statement that the details are right: the applicant may be about to check."""
     if not lx.CHECK_FIRST.search(compact):
         return False
     return not lx.CONFIRM_ZH.search(lx.CHECK_FIRST.sub("|", compact).replace("确认", "|"))

@@ -151,7 +151,8 @@ HUMAN_EN = en_words(
     r"privacy",
     r"my (?:data|info|information|personal|details)(?! (?:is|are|was|were|all|look|looks) (?:all )?(?:correct|right|"
     r"accurate|fine|ok|okay|good|true))",
-    r"(?:data|info|information|details|privacy)[a-z ']{0,15}(?:safe|secure|protected|shared?|sold|sell|leak\w*|used? for)",
+    r"(?:data|info|information|details|privacy)[a-z ']{0,15}"
+    r"(?:safe|secure|protected|shared?|sold|sell|leak\w*|used? for)",
     r"(?:why|what) [a-z ']{0,15}need my",
     r"(?:zhuan ?)?ren ?gong",
     r"withdraw",

@@ -20,7 +20,8 @@ def en_words(*phrases: str) -> re.Pattern[str]:
 
 
 WORRY = zh_any(
-    r"担心|不(?:太|是很)?放心|顾虑|疑虑|怀疑|疑问|没底|不踏实|不安心|忐忑|害怕", r"worried|worry|concern|doubt|suspicious|afraid"
+    r"担心|不(?:太|是很)?放心|顾虑|疑虑|怀疑|疑问|没底|不踏实|不安心|忐忑|害怕",
+    r"worried|worry|concern|doubt|suspicious|afraid",
 )
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?![a-z])")
 
@@ -29,7 +30,7 @@ FIELD_PATTERNS = {
     "name": (r"姓名|名字|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),
     "amount": (
         r"金额|额度|数额|钱数|借款额|贷款额|申请额|贷款数|借款数|钱(?=不对|错|有误|写错|少|多了|数)",
-        r"amount|sum|loan size",
+        r"amount|amt|sum|loan size",
     ),
     "term": (r"期限|期数|年限|还款期|借期|贷款期|借款期|分期|多少期|几期", r"term|period|duration|tenor"),
     "purpose": (r"用途|用处|用来|干什么用|做什么用", r"purpose|usage|use of"),
@@ -183,7 +184,8 @@ HELP = zh_any(
     r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
     r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩[黎来]|系(?:咩|乜)|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
-    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|how long|when will|when do|when can|what happens|"
+    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|"
+    r"how long|when will|when do|when can|what happens|"
     r"what next|"
     r"next step|status|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
     r"hear back|"

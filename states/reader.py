@@ -20,6 +20,13 @@ from states.values import parse_amount, parse_name, parse_term, parse_text
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
 _MENU_DIGIT = re.compile(r"^(?:选|回复?|按|第)?([1-9一壹二贰两三叁四五])(?:号|项|个|条)?(?:选项)?$")
 _QUESTIONED_DIGIT = re.compile(r"(?:2|二|贰)(?:吗|嘛|么|[?？])")
+_QUESTIONED_CHOICE = re.compile(r"[0-9一二两三四五壹贰叁](?:吗|嘛|么|[?？])")
+_LEADING_PUNCT = frozenset(" .,，。、:：;；-")
+# At the field menu "all of them" or "both" disputes several fields at once.
+_EVERY_FIELD = re.compile(
+    r"^(?:全部|所有|全都|都|全|统统|两个都|all|all of them|everything|both)"
+    r"(?: ?(?:都|要|要改|错了|不对|改|wrong|are wrong))*[.。!！]*$"
+)
 _VALUE_MARKER = re.compile(r"应该?(?:是|系|为|改成?)")
 _MENU_WORDS = {
     "一": "1",
@@ -139,6 +146,10 @@ def _fallback(reply: Reply) -> _Verdict:
 def _read_menu(reply: Reply) -> _Verdict:
     """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
     unmarked = _VALUE_MARKER.sub("", reply.compact)  # "应该是3万" introduces a value, it hedges nothing
+    if _EVERY_FIELD.match(reply.compact) or _EVERY_FIELD.match(reply.spaced):
+        return Intent.HUMAN, None, None, False
+    if _QUESTIONED_CHOICE.search(reply.compact) and not has_correction(reply.spaced):
+        return Intent.AMBIGUOUS, None, None, False  # "1吗": a question, not a choice
     if lx.HEDGE.search(unmarked) and not has_correction(reply.spaced):
         return Intent.AMBIGUOUS, None, None, False  # "2吧", "应该是金额吧": a hedged choice is no answer
     choice = reply.choices[0] if len(reply.choices) == 1 and len(reply.choices[0]) == 1 else None
@@ -174,6 +185,8 @@ def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdic
         return _from_disputes(disputes) or (Intent.CORRECT, field, None, False)
     digit = re.search(r"[0-9]", reply.spaced)
     start = digit.end() if digit else len(reply.spaced)
+    while start < len(reply.spaced) and reply.spaced[start] in _LEADING_PUNCT:
+        start += 1  # "2. 3万": the value starts after the punctuation that follows the digit
     rest, cased = reply.spaced[start:], reply.cased[start:]
     if not lx.FILLER.sub("", rest):
         return Intent.CORRECT, field, None, False
@@ -208,6 +221,8 @@ def _read_value(reply: Reply, field: Field) -> _Verdict:
 def _not_a_text_value(reply: Reply) -> bool:
     """Acknowledgements, hedges, questions and confirmations are never a name or a purpose."""
     if not reply.core or (lx.ACKNOWLEDGEMENT.match(reply.core) and len(reply.core) <= 4):
+        return True
+    if lx.BARE_YES.match(reply.core) or lx.CONFIRM_WHOLE.match(reply.core):
         return True
     if lx.HELP_ONLY.search(reply.compact) or reply.search(lx.OPT_IN):
         return True

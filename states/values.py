@@ -31,7 +31,9 @@ _APPROX = re.compile(
     r"来块|来万|来个月|半载|个把|年把|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably|(?<![a-z])or(?![a-z])"
 )
 # A hedge on the complaint, not on the number: "金额好像不太对，是三万" gives 三万 as plainly as without it.
-_HEDGED_COMPLAINT = re.compile(r"(?:好像|可能|似乎|貌似|感觉|估计)(?:是|有点|有些)?(?=不对|不太对|错|有误|有问题|写错|填错|搞错)")
+_HEDGED_COMPLAINT = re.compile(
+    r"(?:好像|可能|似乎|貌似|感觉|估计)(?:是|有点|有些)?(?=不对|不太对|错|有误|有问题|写错|填错|搞错)"
+)
 _RANGE = re.compile(rf"[0-9{_CN}][万w千k]?(?:-|—|–|到|至|或者?|/)[0-9{_CN}]")
 # w (万) and k (千) multiply only right after a digit: "ok" and "week" are not numbers.
 _MULTIPLIER_LETTER = re.compile(r"(?<=[0-9])(?:w|k|thousand)(?![a-z])")
@@ -49,7 +51,7 @@ _TERM = re.compile(
     r"(?P<unit>个半月|个月|期|年半|年|months?|mnths?|mths?|mons?|mos?|years?|yrs?)"
 )
 _NEGATED = re.compile(r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan")
-_TARGET = re.compile(r"改成|改为|换成|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
+_TARGET = re.compile(r"改成|改为|改|换成|变成|->|→|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
 # Value prompts are answered as written, traditional characters included, so markers come in both scripts.
 _IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)"
 _NAME_PREFIX = re.compile(
