@@ -229,3 +229,65 @@ def test_a_reply_of_the_longest_sms_length_is_read_well_within_the_webhook_budge
     read_reply(text, CONFIRMING)
     read_reply(text, VALUE, Field.AMOUNT)
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("退丁", Intent.OPT_OUT), ("dun sms me", Intent.OPT_OUT), ("bu yao zai fa le", Intent.OPT_OUT),
+     ("不需要再发短信", Intent.OPT_OUT), ("拒绝接收", Intent.OPT_OUT),
+     ("don't send money to anyone", Intent.AMBIGUOUS)],
+)  # fmt: skip
+def test_stop_demands_in_typos_shorthand_and_pinyin_are_opt_outs(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("1 but is my info safe", Intent.HUMAN), ("1 are there fees", Intent.HUMAN), ("1 if correct", Intent.AMBIGUOUS),
+     ("should be correct", Intent.AMBIGUOUS), ("yes i applied", Intent.AMBIGUOUS), ("1 心里没底", Intent.HUMAN),
+     ("my details are all correct", Intent.CONFIRM), ("school fees for my kids", Intent.CORRECT)],
+)  # fmt: skip
+def test_confirm_with_doubt_hedge_or_identity_does_not_confirm(text: str, intent: Intent) -> None:
+    state, field = (VALUE, Field.PURPOSE) if text.startswith("school") else (CONFIRMING, None)
+    assert read_reply(text, state, field).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("都对的没有问题确认一下", Intent.CONFIRM), ("我确认一下", Intent.AMBIGUOUS), ("确定", Intent.AMBIGUOUS),
+     ("俺看了 对着呢", Intent.CONFIRM), ("mei wen ti", Intent.CONFIRM), ("我问问我老公", Intent.AMBIGUOUS),
+     ("这是我老公申请的", Intent.HUMAN), ("2?", Intent.AMBIGUOUS)],
+)  # fmt: skip
+def test_deferrals_dialect_and_questioned_digits(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "field", "value"),
+    [("2吧", Intent.AMBIGUOUS, None, None), ("1吗", Intent.AMBIGUOUS, None, None), ("全部", Intent.HUMAN, None, None),
+     ("both", Intent.HUMAN, None, None), ("2. 3万", Intent.CORRECT, Field.AMOUNT, 30000),
+     ("金額應該係3萬", Intent.CORRECT, Field.AMOUNT, 30000)],
+)  # fmt: skip
+def test_at_the_field_menu_hedged_questioned_and_all_fields(
+    text: str, intent: Intent, field: Field | None, value: int | None
+) -> None:
+    reading = read_reply(text, MENU)
+    assert (reading.intent, reading.field, reading.value) == (intent, field, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "intent", "value"),
+    [("确认", Field.AMOUNT, Intent.AMBIGUOUS, None), ("对", Field.NAME, Intent.AMBIGUOUS, None),
+     ("18 mths", Field.TERM, Intent.CORRECT, 18), ("一年半载", Field.TERM, Intent.AMBIGUOUS, None)],
+)  # fmt: skip
+def test_at_the_value_prompt_confirm_words_and_idioms_are_no_value(
+    text: str, field: Field, intent: Intent, value: int | None
+) -> None:
+    reading = read_reply(text, VALUE, field)
+    assert (reading.intent, reading.value) == (intent, value)
+
+
+def test_a_hedge_on_the_complaint_leaves_the_value_usable() -> None:
+    reading = read_reply("那个金额好像不太对我申请的是三万", CONFIRMING)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, Field.AMOUNT, 30000)
+    assert read_reply("金额好像错了 大概3万", CONFIRMING).intent is Intent.AMBIGUOUS
