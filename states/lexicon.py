@@ -61,7 +61,7 @@ CORRECTION_EN = en_words(
     r"typo",
     r"should be(?! (?:fine|ok|okay|good|right|correct|alright))",
     r"change",
-    r"(?<!any )update(?!s| on| me)",
+    r"(?<!any )(?<!the )(?<!for )update(?!s| on| me)",
     r"fix",
     r"correction",
     r"(?:to|need|want|must|please|pls) correct",
@@ -102,7 +102,7 @@ CONFIRM_ZH = zh_any(
     rf"(?<![不未没无要想请再需难去何么样]){_one_typo('确认')}(?![一下吗么嘛?什])",
     rf"{_one_typo('没错')}|没有错|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
     r"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|"
-    r"属实|啱|没毛病|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
+    r"属实|(?<!啱)啱(?!啱)|没毛病|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
 )
 CONFIRM_EN = en_words(
     r"yes",
@@ -147,9 +147,9 @@ IDENTITY = re.compile(
     r"happy|glad|satisfied)[a-z]+(?: [a-z]+)?(?: speaking)?$|[a-z]+ speaking$"
 )
 HEDGE = zh_any(
-    r"吧|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
+    r"吧|觉得|感觉|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
     r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|"
-    r"not sure|should be (?:correct|right|ok|okay|fine|good|alright|accurate)|seems?|seem to|i suppose|suppose so|"
+    r"not sure|ba|should be (?:correct|right|ok|okay|fine|good|alright|accurate)|seems?|seem to|i suppose|suppose so|"
     r"likely|hopefully|i hope|if|unless|think so|almost|mostly)(?![a-z])",
 )
 QUESTION_ON_CONFIRM = re.compile(
