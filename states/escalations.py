@@ -22,7 +22,7 @@ OPT_OUT_ZH = zh_any(
 )
 OPT_OUT_EN = en_words(
     r"(?<![0-9])0000(?![0-9])",
-    r"stop(?:all)?",
+    r"sto+p+(?:all)?",
     r"unsubscribe",
     r"unsub",
     r"revoke",
@@ -33,7 +33,7 @@ OPT_OUT_EN = en_words(
     r"cancel(?! (?:my|the|this|our|your)? ?(?:loan|application|request|order|appl))",
     r"leave me alone",
     r"(?:(?:pls|please) )?(?:don'?t|dont|dun|dnt|do not|never|no more)(?: (?:ever|again))? "
-    r"(?:text|message|sms|contact|msg|send|whatsapp)(?:ing)?(?! (?:money|cash|funds|payment|the (?:loan|money)))",
+    r"(?:text|message|sms|contact|msg|send|whatsapp|call)(?:ing)?(?! (?:money|cash|funds|payment|the (?:loan|money)))",
     r"(?:bu ?yao|bie|buyao)(?: ?zai)?(?: ?gei ?wo)? ?fa",  # pinyin 不要再发, 别发
     r"tui ?ding",
     r"remove me",
@@ -69,6 +69,9 @@ ABUSE_EN = en_words(
     r"legit",
     r"prank",
     r"is this real",
+    r"for real",
+    r"real or (?:not|fake)",
+    r"is (?:this|it|that) (?:genuine|official|true)",
     r"the link",
     r"a link",
     r"link",
@@ -156,6 +159,10 @@ HUMAN_EN = en_words(
     r"(?:safe|secure|protected|shared?|sold|sell|leak\w*|used? for)",
     r"(?:why|what) [a-z ']{0,15}need my",
     r"(?:zhuan ?)?ren ?gong",
+    r"(?:how|where|why|who)[a-z ']{0,20}(?:get|got|gave|give|have|find|found)[a-z ']{0,10}my (?:number|no|contact)",
+    r"(?:don'?t|dont|do not|no|not|never) (?:want|need|wan)[a-z ]{0,12}(?:loan|money|apply|application)",
+    r"extend",
+    r"longer (?:term|time|period)",
     r"withdraw",
     r"cancel (?:my|the|this|our)? ?(?:loan|application|request|appl)",
     r"don'?t (?:want|need) (?:the|this|a)? ?loan",

@@ -29,6 +29,11 @@ _EVERY_FIELD = re.compile(
 )
 _VALUE_MARKER = re.compile(r"应该?(?:是|系|为|改成?)")
 _MENU_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
     "一": "1",
     "壹": "1",
     "二": "2",
