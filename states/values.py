@@ -27,7 +27,7 @@ _FOREIGN = re.compile(
     r"\$|usd|us\$|hk|美元|美金|港币|港元|港纸|欧元|€|£|英镑|日元|yen|台币|ntd|sgd|新币|马币|(?<![a-z])rm(?![a-z])|dollar"
 )
 _APPROX = re.compile(
-    r"左右|上下|不少于|不低于|不超过|不多于|不高于|至多|以内|起码|最少|最低|最高|大概|大约|约|差不多|估计|可能|也许|好像|应该吧|吧|[0-9万千百十]多|几[十百千万]|以上|以下|至少|最多|不到|出头|"
+    r"左右|上下|不少于|不低于|不超过|不多于|不高于|至多|以内|起码|最少|最低|最高|大概|大约|约|差不多|估计|可能|也许|好像|应该吧|吧|[0-9万千百十]多|年多|个多月|几[十百千万]|以上|以下|至少|最多|不到|出头|"
     r"来块|来万|来个月|半载|个把|年把|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably|(?<![a-z])or(?![a-z])"
 )
 # A hedge on the complaint, not on the number: "金额好像不太对，是三万" gives 三万 as plainly as without it.
@@ -42,7 +42,7 @@ _MULTIPLIERS = {"w": "万", "k": "千", "thousand": "千"}
 # Each expression starts where a run of digits or numerals starts, so a long run is scanned once, not once
 # per character (replies can be 1,600 characters of anything).
 _AMOUNT = re.compile(
-    rf"(?>(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?:万(?:[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?"
+    rf"(?>(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?:万(?:零?[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?"
     rf"|(?<![{_CN}万])[{_CN}]*[十拾百佰千仟万][{_CN}万]*)"
 )
 _NOT_AMOUNT_AFTER = frozenset("期个月年天日号点岁%")
@@ -176,11 +176,18 @@ def parse_term(text: str) -> int | None:
     compact = _HEDGED_COMPLAINT.sub("", normalise(text))
     if _APPROX.search(compact) or _RANGE.search(compact):
         return None
-    found = []
+    found: list[tuple[int, int]] = []
+    after_years: int | None = None  # where the last "N年" ended: "1年6个月", "一年零六个月" are one term
     for match in _TERM.finditer(compact):
         months = _months(match.group("num"), match.group("unit"))
-        if months is not None and months == int(months):
+        if months is None or months != int(months):
+            continue
+        joined = after_years is not None and compact[after_years : match.start()] in ("", "零", "又")
+        if joined and "月" in match.group("unit"):
+            found[-1] = (found[-1][0] + int(months), found[-1][1])
+        else:
             found.append((int(months), match.start()))
+        after_years = match.end() if match.group("unit") == "年" else None
     if not found and re.fullmatch(r"[0-9]{1,3}", compact) and int(compact) >= 3:
         found = [(int(compact), 0)]  # a bare number at the term prompt means months
     months = _pick(found, compact) if found else None

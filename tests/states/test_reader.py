@@ -278,7 +278,9 @@ def test_at_the_field_menu_hedged_questioned_and_all_fields(
 @pytest.mark.parametrize(
     ("text", "field", "intent", "value"),
     [("确认", Field.AMOUNT, Intent.AMBIGUOUS, None), ("对", Field.NAME, Intent.AMBIGUOUS, None),
-     ("18 mths", Field.TERM, Intent.CORRECT, 18), ("一年半载", Field.TERM, Intent.AMBIGUOUS, None)],
+     ("18 mths", Field.TERM, Intent.CORRECT, 18), ("一年半载", Field.TERM, Intent.AMBIGUOUS, None),
+     ("1年6个月", Field.TERM, Intent.CORRECT, 18), ("一年零六个月", Field.TERM, Intent.CORRECT, 18),
+     ("一年多", Field.TERM, Intent.AMBIGUOUS, None), ("3万零500", Field.AMOUNT, Intent.CORRECT, 30500)],
 )  # fmt: skip
 def test_at_the_value_prompt_confirm_words_and_idioms_are_no_value(
     text: str, field: Field, intent: Intent, value: int | None
