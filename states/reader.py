@@ -122,6 +122,8 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
         return confirm[0], None, None, confirm[1]
     if not reply.choices:
         bare = _bare_value(reply.compact)
+        if bare is not None and bare[0] is Intent.CORRECT and lx.QUESTION.search(reply.compact):
+            return Intent.AMBIGUOUS, None, None, False  # "是不是5万" asks about a value, it does not give one
         if bare is not None:
             return bare
     return _fallback(reply)

@@ -293,3 +293,14 @@ def test_a_hedge_on_the_complaint_leaves_the_value_usable() -> None:
     reading = read_reply("那个金额好像不太对我申请的是三万", CONFIRMING)
     assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, Field.AMOUNT, 30000)
     assert read_reply("金额好像错了 大概3万", CONFIRMING).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("不是很对", Intent.CORRECT), ("对不上", Intent.CORRECT), ("我想确认一下金额是不是5万", Intent.AMBIGUOUS),
+     ("刚才有客服打电话要验证码", Intent.ABUSE_OR_FRAUD_REPORT), ("申请撤了吧", Intent.HUMAN),
+     ("需要担保人吗", Intent.HUMAN), ("你们电话打不通", Intent.HUMAN), ("我的信息你们会保密吗", Intent.HUMAN),
+     ("1和2有什么区别", Intent.HELP), ("我不姓张", Intent.WRONG_PERSON)],
+)  # fmt: skip
+def test_questions_about_a_value_loan_conditions_and_complaints(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
