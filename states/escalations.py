@@ -168,6 +168,8 @@ HUMAN_EN = en_words(
     r"can'?t get through",
     r"longer (?:term|time|period)",
     r"withdraw",
+    r"not interested",
+    r"no longer (?:need|want)",
     r"cancel (?:my|the|this|our)? ?(?:loan|application|request|appl)",
     r"don'?t (?:want|need) (?:the|this|a)? ?loan",
     r"(?:any|a|the|what|how much|pay|paying|charge|processing|service|admin|upfront|hidden) fees?",
@@ -187,7 +189,7 @@ HUMAN_EN = en_words(
     r"more time",
     r"extension",
     r"increase",
-    r"my (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister)",
+    r"(?<!ask )(?<!with )(?<!tell )my (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister)",
     r"on behalf",
     r"(?:all|everything)(?: of it| of them)?(?: is| are)? wrong",
     r"(?:i'?m|i am|this is) (?:his|her|the applicant'?s) "

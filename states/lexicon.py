@@ -59,6 +59,8 @@ CORRECTION_EN = en_words(
     r"mistakes?",
     r"errors?",
     r"typo",
+    r"except",
+    r"apart from",
     r"should be(?! (?:fine|ok|okay|good|right|correct|alright))",
     r"change",
     r"(?<!any )(?<!the )(?<!for )update(?!s| on| me)",
@@ -147,9 +149,10 @@ IDENTITY = re.compile(
     r"happy|glad|satisfied)[a-z]+(?: [a-z]+)?(?: speaking)?$|[a-z]+ speaking$"
 )
 HEDGE = zh_any(
-    r"吧|觉得|感觉|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
+    r"⸮|吧|觉得|感觉|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
     r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|"
-    r"not sure|ba|should be (?:correct|right|ok|okay|fine|good|alright|accurate)|seems?|seem to|i suppose|suppose so|"
+    r"not sure|unsure|idk|dunno|no idea|ba|should be (?:correct|right|ok|okay|fine|good|alright|accurate)|"
+    r"seems?|seem to|i suppose|suppose so|"
     r"likely|hopefully|i hope|if|unless|think so|almost|mostly)(?![a-z])",
 )
 QUESTION_ON_CONFIRM = re.compile(
@@ -173,7 +176,7 @@ HELP_ONLY = re.compile(
     r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|为什么(?:要)?(?:回复?|回|按)[12一二]|"
     r"[12](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|"
     r"(?:怎么|如何|怎样|咋)(?:更正|修改|改|确认|回复|操作|退订)|"
-    r"how (?:do|can|should) i (?:correct|change|confirm|reply)|"
+    r"how (?:do|can|should) i (?:correct|change|confirm|reply)|how to (?:correct|change|confirm|reply)|"
     r"(?:什么|啥|咩)(?:区别|分别)|区别是|看不懂|不明白|不懂|没看懂|没看明白|没看清楚|看不明白|没明白|不理解|点解|点样|"
     r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|"
     r"what (?:does|do|will|would) (?:reply(?:ing)? |sending |texting )?(?:1|2|one|two)[a-z ]*do|"
@@ -212,7 +215,12 @@ NEGATION = re.compile(
     r"[不没未别勿莫]|唔(?!该)|再(?!见|次|会)|无法|暂时|稍后|回头|晚点|晚些|与否|是否|明天|后天|改天|以后|过几天|"
     r"先(?!生)|等(?![额于同级])"
 )
-NEGATION_EN = re.compile(r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not)(?![a-z])")
+# English negations, deferrals ("wait", "tmr") and requests to confirm ("pls confirm"): no statement yet.
+NEGATION_EN = re.compile(
+    r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not|wait|hold on|hang on|later|tmrw?|tomorrow|"
+    r"nvm|never ?mind|let me|unsure|idk|dunno|(?:want|wanna|need|like|have|going) to confirm|"
+    r"(?:pls|please|plz|kindly|can you|could you|help me) confirm)(?![a-z])"
+)
 # "yes", "是的", "ok yes": answers to a yes/no question, which the field menu and value prompts are not.
 # A lone confirm word (确认, correct) is no statement about the details there either.
 BARE_YES = re.compile(

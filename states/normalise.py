@@ -38,7 +38,11 @@ _TRAD_TO_SIMP = """
 訴诉 誰谁 載载 軟软 體体 繳缴 談谈 統统 計计 緊紧 憂忧 懷怀 顧顾 領领 導导 負负 責责 級级 滿满 評评 釣钓 魚鱼
 廢废 東东 裡里 熱热 門门 糾纠 異异 議议 記记 憶忆 劃划 甚什
 """
-_QUOTES_AND_DIGITS = str.maketrans("‘’‛`´", "'''''") | _DINGBAT_DIGITS
+# Emoji that ask or doubt (❓ 🤔 👎 🙅 ❌) become DOUBT, which the lexicon reads as a hedge: "1🤔" is no
+# more a confirmation than "1吧", and a lone 🤔 stays an emoji-only reply.
+DOUBT = "⸮"
+_DOUBT = {ord(c): DOUBT for c in "❓❔🤔🧐👎🙅❌✖"}
+_QUOTES_AND_DIGITS = str.maketrans("‘’‛`´", "'''''") | _DINGBAT_DIGITS | _DOUBT
 _FOLD = {ord(pair[0]): pair[1] for pair in _TRAD_TO_SIMP.split()} | _QUOTES_AND_DIGITS
 
 

@@ -304,3 +304,14 @@ def test_a_hedge_on_the_complaint_leaves_the_value_usable() -> None:
 )  # fmt: skip
 def test_questions_about_a_value_loan_conditions_and_complaints(text: str, intent: Intent) -> None:
     assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("yes, wait", Intent.AMBIGUOUS), ("1 nvm", Intent.AMBIGUOUS), ("1 idk", Intent.AMBIGUOUS),
+     ("pls confirm", Intent.AMBIGUOUS), ("i want to confirm", Intent.AMBIGUOUS), ("1🤔", Intent.AMBIGUOUS),
+     ("1 👎", Intent.AMBIGUOUS), ("🤔", Intent.AMBIGUOUS), ("everything correct except the term", Intent.CORRECT),
+     ("let me ask my wife first", Intent.AMBIGUOUS), ("not interested", Intent.HUMAN), ("how to confirm", Intent.HELP)],
+)  # fmt: skip
+def test_english_deferrals_requests_and_doubting_emoji_do_not_confirm(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
