@@ -149,7 +149,7 @@ IDENTITY = re.compile(
     r"happy|glad|satisfied)[a-z]+(?: [a-z]+)?(?: speaking)?$|[a-z]+ speaking$"
 )
 HEDGE = zh_any(
-    r"⸮|吧|觉得|感觉|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
+    r"⸮|吧|觉得|感觉|随便|无所谓|都行|没想好|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
     r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|"
     r"not sure|unsure|idk|dunno|no idea|ba|should be (?:correct|right|ok|okay|fine|good|alright|accurate)|"
     r"seems?|seem to|i suppose|suppose so|"

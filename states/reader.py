@@ -205,7 +205,10 @@ def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdic
 
 def _read_value(reply: Reply, field: Field) -> _Verdict:
     """At a value prompt the reply is the value of the field asked for, unless it is plainly not a value."""
-    disputes = [d for d in find_disputes(reply.spaced, reply.cased, at_menu=False) if d.field is not field]
+    named = find_disputes(reply.spaced, reply.cased, at_menu=False)
+    disputes = [d for d in named if d.field is not field]
+    if disputes and len({d.field for d in named}) > 1:
+        return Intent.HUMAN, None, None, False  # "金额3万 期限24个月": several fields at once
     verdict = _from_disputes(disputes)
     if verdict is not None:
         return verdict

@@ -198,7 +198,8 @@ def parse_term(text: str) -> int | None:
 
 def parse_name(text: str) -> str | None:
     """The name as written, without spaces (张三, "Zhang San" → "ZhangSan"), or None if it is not a name."""
-    first = re.split(r"[,，。.!！;；]", text.strip(), maxsplit=1)[0] or text
+    text = text.strip().lstrip(",，。.!！;；:：、 ")  # "不是李四，是张三" arrives as "，是张三"
+    first = re.split(r"[,，。.!！;；]", text, maxsplit=1)[0] or text
     name = _TRAILING.sub("", re.sub(r"\s+", "", _NAME_PREFIX.sub("", first.strip())))
     name = _NAME_PREFIX.sub("", name)
     if not 1 <= len(name) <= 20 or _NOT_A_NAME.search(normalise(name)):
