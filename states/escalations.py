@@ -15,9 +15,11 @@ from states.reply import PRIVATE_NUMBER, Reply
 # --- opt-out (policy: wins in every state, even next to a "1") ---
 OPT_OUT_WHOLE = re.compile(r"^(?:回复?|reply)?(?:t|r|td|退|退订|退出|0000|stop|tuiding|停止|停|停发)[。.!！]*$")
 OPT_OUT_ZH = zh_any(
-    r"退[订定丁顶钉鼎锭]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要)(?:再)?打扰|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄)|别再?(?:给我)?(?:打扰|骚扰|烦)",
+    r"退[订定丁顶钉鼎锭]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要|勿)再?(?:打扰|骚扰)|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄|通知)|别再?(?:给我)?(?:打扰|骚扰|烦)",
     r"不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|[不唔](?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
-    r"唔好再?发|唔好再?send|唔好再?(?:打|搵|搞|烦|骚扰)|(?:别|不要)再(?:给我)?打(?:电话|来)?|唔该停|停发|不要短信|屏蔽|拉黑|别联系我|不要(?:再)?联系我|别再联系",
+    r"唔好再?(?:发|send|传)|唔好再?(?:打|搵|搞|烦|骚扰)|(?:别|不要)再(?:给我)?打(?:电话|来)?|唔该停|停发|不要短信|屏蔽|拉黑|(?:别|不要|请勿|勿)再?联系",
+    # complaints about how many texts arrive ("短信太多了", "天天发烦不烦") are demands to stop
+    r"(?:短信|信息|消息)(?:太|好|真|这么|那么)多|(?:天天|老是|一直|总是|整天|每天)(?:都|在)?(?:发|send)|发(?:这么|那么|太)多|烦死|烦不烦|好烦",
     r"(?<![0-9])0000(?![0-9])",
 )
 OPT_OUT_EN = en_words(
@@ -39,6 +41,7 @@ OPT_OUT_EN = en_words(
     r"remove me",
     r"take me off",
     r"no more (?:texts|messages|sms)",
+    r"too many (?:texts|messages|sms|msgs?)",
     r"stop (?:texting|sending|messaging|contacting|spamming)",
 )
 # T or R standing alone is an opt-out, except where English uses the letter as a word: "u r right" and "r u

@@ -162,8 +162,9 @@ QUESTION_ON_CONFIRM = re.compile(
 # "确认一下" alone may mean "let me check"; it undoes a confirmation only when nothing else says the details
 # are right ("都对的，没有问题，确认一下" confirms).
 CHECK_FIRST = re.compile(r"确认一?下")
+# "对了" on its own is "by the way": a reply cut short, not a statement that the details are right.
 NOT_CONFIRMED = re.compile(
-    r"不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
+    r"^对了[。.!！]*$|不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
     r"^确认收到$"
 )
 QUESTION = re.compile(

@@ -327,3 +327,13 @@ def test_at_the_value_prompt_old_values_non_answers_and_several_fields(
 ) -> None:
     reading = read_reply(text, VALUE, field)
     assert (reading.intent, reading.value) == (intent, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("短信太多了", Intent.OPT_OUT), ("天天发烦不烦", Intent.OPT_OUT), ("不要再骚扰", Intent.OPT_OUT),
+     ("不要通知我了", Intent.OPT_OUT), ("唔好再傳短訊", Intent.OPT_OUT), ("请勿再联系", Intent.OPT_OUT),
+     ("对了", Intent.AMBIGUOUS), ("对了，审核要多久", Intent.HELP)],
+)  # fmt: skip
+def test_complaints_about_texts_are_opt_outs_and_by_the_way_is_no_confirmation(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
