@@ -205,6 +205,8 @@ def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdic
 
 def _read_value(reply: Reply, field: Field) -> _Verdict:
     """At a value prompt the reply is the value of the field asked for, unless it is plainly not a value."""
+    if reply.search(lx.WORRY):
+        return Intent.HUMAN, None, None, False  # "3万 但是我担心": the worry is for staff, value or not
     named = find_disputes(reply.spaced, reply.cased, at_menu=False)
     disputes = [d for d in named if d.field is not field]
     if disputes and len({d.field for d in named}) > 1:
