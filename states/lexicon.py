@@ -162,6 +162,11 @@ QUESTION_ON_CONFIRM = re.compile(
 # "确认一下" alone may mean "let me check"; it undoes a confirmation only when nothing else says the details
 # are right ("都对的，没有问题，确认一下" confirms).
 CHECK_FIRST = re.compile(r"确认一?下")
+# "pls confirm", "I want to confirm": a request or an intention, a confirmation only beside a statement.
+CHECK_FIRST_EN = re.compile(
+    r"(?<![a-z])(?:(?:want|wanna|need|like|have|going) to|pls|please|plz|kindly|can you|could you|help me) confirm"
+    r"(?![a-z])"
+)
 # "对了" on its own is "by the way": a reply cut short, not a statement that the details are right.
 NOT_CONFIRMED = re.compile(
     r"^对了[。.!！]*$|不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
@@ -219,8 +224,7 @@ NEGATION = re.compile(
 # English negations, deferrals ("wait", "tmr") and requests to confirm ("pls confirm"): no statement yet.
 NEGATION_EN = re.compile(
     r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not|wait|hold on|hang on|later|tmrw?|tomorrow|"
-    r"nvm|never ?mind|let me|unsure|idk|dunno|(?:want|wanna|need|like|have|going) to confirm|"
-    r"(?:pls|please|plz|kindly|can you|could you|help me) confirm)(?![a-z])"
+    r"nvm|never ?mind|let me|unsure|idk|dunno)(?![a-z])"
 )
 # "yes", "是的", "ok yes": answers to a yes/no question, which the field menu and value prompts are not.
 # A lone confirm word (确认, correct) is no statement about the details there either.

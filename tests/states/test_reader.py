@@ -310,6 +310,7 @@ def test_questions_about_a_value_loan_conditions_and_complaints(text: str, inten
     ("text", "intent"),
     [("yes, wait", Intent.AMBIGUOUS), ("1 nvm", Intent.AMBIGUOUS), ("1 idk", Intent.AMBIGUOUS),
      ("pls confirm", Intent.AMBIGUOUS), ("i want to confirm", Intent.AMBIGUOUS), ("1🤔", Intent.AMBIGUOUS),
+     ("I'd like to confirm that all details are correct", Intent.CONFIRM),
      ("1 👎", Intent.AMBIGUOUS), ("🤔", Intent.AMBIGUOUS), ("everything correct except the term", Intent.CORRECT),
      ("let me ask my wife first", Intent.AMBIGUOUS), ("not interested", Intent.HUMAN), ("how to confirm", Intent.HELP)],
 )  # fmt: skip
