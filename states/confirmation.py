@@ -48,6 +48,16 @@ def _is_negated(compact: str, spaced: str) -> bool:
     return bool(lx.NEGATION.search(cleaned.replace(" ", "")) or lx.NEGATION_EN.search(cleaned))
 
 
+def _only_checking(compact: str, spaced: str) -> bool:
+    """ "确认一下", "pls confirm" with no other statement that the details are right: the applicant may be about
+    to check, or is asking us to confirm."""
+    if lx.CHECK_FIRST.search(compact):
+        return not lx.CONFIRM_ZH.search(lx.CHECK_FIRST.sub("|", compact).replace("确认", "|"))
+    if lx.CHECK_FIRST_EN.search(spaced):
+        return not lx.CONFIRM_EN.search(re.sub(r"confirm\w*", "|", lx.CHECK_FIRST_EN.sub("|", spaced)))
+    return False
+
+
 def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
     """The verdict on a reply that carries a confirm form, or None when it carries none."""
     if not has_confirm_form(reply, at_confirmation=at_confirmation):
@@ -62,7 +72,11 @@ def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
         return Intent.AMBIGUOUS, False
     if lx.CONTRAST.search(reply.compact) and not procedural:
         return Intent.HUMAN, False  # confirm plus an unspoken reservation: staff
-    if lx.NOT_CONFIRMED.search(reply.compact) or _is_negated(compact, spaced):
+    if (
+        lx.NOT_CONFIRMED.search(reply.compact)
+        or _is_negated(compact, spaced)
+        or _only_checking(reply.compact, reply.spaced)
+    ):
         return Intent.AMBIGUOUS, False
     if lx.QUESTION_ON_CONFIRM.search(compact) or lx.QUESTION_ON_CONFIRM.search(spaced):
         return Intent.AMBIGUOUS, False

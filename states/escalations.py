@@ -15,14 +15,16 @@ from states.reply import PRIVATE_NUMBER, Reply
 # --- opt-out (policy: wins in every state, even next to a "1") ---
 OPT_OUT_WHOLE = re.compile(r"^(?:回复?|reply)?(?:t|r|td|退|退订|退出|0000|stop|tuiding|停止|停|停发)[。.!！]*$")
 OPT_OUT_ZH = zh_any(
-    r"退订|退定|拒收|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要)(?:再)?打扰|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄)|别再?(?:给我)?(?:打扰|骚扰|烦)",
+    r"退[订定丁顶钉鼎锭]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要|勿)再?(?:打扰|骚扰)|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄|通知)|别再?(?:给我)?(?:打扰|骚扰|烦)",
     r"不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|[不唔](?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
-    r"唔好再?发|唔好再?send|唔该停|停发|不要短信|屏蔽|拉黑|别联系我|不要(?:再)?联系我|别再联系",
+    r"唔好再?(?:发|send|传)|唔好再?(?:打|搵|搞|烦|骚扰)|(?:别|不要)再(?:给我)?打(?:电话|来)?|唔该停|停发|不要短信|屏蔽|拉黑|(?:别|不要|请勿|勿)再?联系",
+    # complaints about how many texts arrive ("短信太多了", "天天发烦不烦") are demands to stop
+    r"(?:短信|信息|消息)(?:太|好|真|这么|那么)多|(?:天天|老是|一直|总是|整天|每天)(?:都|在)?(?:发|send)|发(?:这么|那么|太)多|烦死|烦不烦|好烦",
     r"(?<![0-9])0000(?![0-9])",
 )
 OPT_OUT_EN = en_words(
     r"(?<![0-9])0000(?![0-9])",
-    r"stop(?:all)?",
+    r"sto+p+(?:all)?",
     r"unsubscribe",
     r"unsub",
     r"revoke",
@@ -32,10 +34,14 @@ OPT_OUT_EN = en_words(
     r"(?<!the )(?<!the very )end(?! of)",
     r"cancel(?! (?:my|the|this|our|your)? ?(?:loan|application|request|order|appl))",
     r"leave me alone",
-    r"(?:don'?t|do not|never|no more|pls dont|please don'?t) (?:text|message|sms|contact|msg|send)",
+    r"(?:(?:pls|please) )?(?:don'?t|dont|dun|dnt|do not|never|no more)(?: (?:ever|again))? "
+    r"(?:text|message|sms|contact|msg|send|whatsapp|call)(?:ing)?(?! (?:money|cash|funds|payment|the (?:loan|money)))",
+    r"(?:bu ?yao|bie|buyao)(?: ?zai)?(?: ?gei ?wo)? ?fa",  # pinyin 不要再发, 别发
+    r"tui ?ding",
     r"remove me",
     r"take me off",
     r"no more (?:texts|messages|sms)",
+    r"too many (?:texts|messages|sms|msgs?)",
     r"stop (?:texting|sending|messaging|contacting|spamming)",
 )
 # T or R standing alone is an opt-out, except where English uses the letter as a word: "u r right" and "r u
@@ -48,12 +54,14 @@ YOU_AFTER = re.compile(r" (?:u|you)(?![a-z])")
 
 # --- abuse or fraud report ---
 ABUSE_ZH = zh_any(
-    r"骗子|诈骗|骗人|骗钱|呃人|呃钱|老千|骗局|是骗|行骗|假冒|冒充|冒名|钓鱼|报警|举报|垃圾短信|是假的|假的吧|真的假的|是不是真的|是真的吗",
+    r"骗子|诈骗|骗人|骗钱|呃人|呃钱|老千|骗局|是骗|行骗|假冒|冒充|冒名|钓鱼|报警|举报|垃圾短信|是假的|假的吧|真的假的|是不是真的|是真的吗|系咪真|真唔真|系唔系真",
     r"(?:有人|对方|一个人|陌生人).{0,12}(?:自称|说是|冒充|假装)|加(?:我)?(?:微信|qq|好友)|下载.{0,4}(?:app|软件|应用)|正规[^,，。]{0,4}吗|靠谱吗|合法[^,，。]{0,4}吗|是不是正规|链接|网址|点开|打不开|二维码|下载app",
     r"(?:有人|对方|他们|你们的人|客服|自称|一个人|陌生人|电话|来电|短信)[^。.!?]{0,12}"
     r"(?:让我|要我|叫我|问我要|找我要|向我要|要求我?|说要)[^。.!?]{0,8}"
     r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|保证金|押金|卡号|费用|钱)",
-    r"个屁|放屁|傻[逼比bx叉]|煞笔|他妈的|(?<![我你他她爸])妈的|你妈(?!妈)|去你的|去死|神经病|混蛋|王八|滚|操你|草泥马|尼玛|废物|垃圾|狗东西|有病",
+    r"(?:有人|有个人|有一个人|有个?[男女]的?|一个人|某人|陌生人|对方|客服|他们|你们的人|来电|电话)[^。.!?]{0,10}(?:说|让|要|叫|问)[^。.!?]{0,10}"
+    r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|保证金|押金|卡号|费用)|是(?:不是)?你们(?:银行)?的(?:人|员工|客服)",
+    r"屌|仆街|收皮|扑街|冚家铲|痴线|黐线|戆鸠|戇鸠|on9|个屁|放屁|傻[逼比bx叉]|煞笔|他妈的|(?<![我你他她爸])妈的|你妈(?!妈)|去你的|去死|神经病|混蛋|王八|滚|操你|草泥马|尼玛|废物|垃圾|狗东西|有病",
 )
 ABUSE_EN = en_words(
     r"scam(?:mer)?s?",
@@ -64,6 +72,9 @@ ABUSE_EN = en_words(
     r"legit",
     r"prank",
     r"is this real",
+    r"for real",
+    r"real or (?:not|fake)",
+    r"is (?:this|it|that) (?:genuine|official|true)",
     r"the link",
     r"a link",
     r"link",
@@ -78,20 +89,20 @@ ABUSE_EN = en_words(
     r"tmd",
     r"nmsl",
     r"screw you",
-    r"(?:someone|somebody|they|he|she|a man|a woman|a guy|a lady|a person|caller|your staff|an agent)"
-    r"[a-z ']{0,30}(?:asked|asking|wants|wanted|told|called|said|says)[a-z ']{0,30}"
-    r"(?:code|otp|pin|password|fee|deposit|pay|transfer|money)",
+    r"(?:someone|somebody|they|he|she|man|woman|guy|lady|person|caller|call|text|message|sms|msg|your staff|"
+    r"agent)[a-z ']{0,30}(?:ask\w*|wants?|wanted|told|called|said|says|demand\w*|request\w*)[a-z ']{0,30}"
+    r"(?:code|otp|tac|pin|password|fee|deposit|pay|transfer|money)",
     r"f[*#]+k?|f\*+ off|piss off|get lost",
 )
 
 # --- wrong person ---
 WRONG_PERSON_ZH = zh_any(
     r"不是我(?!(?:的|要的|申请的|填的|写的)?(?:名字|姓名|金额|额度|期限|用途|数|钱))|我不是(?:本人|他|她|申请人|你们?要找|[张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严覃武戴莫孔向汤欧])|不是本人|非本人|唔系我|我没(?:有)?(?:申请|贷|借|办)|没(?:有)?申请过|从来没(?:有)?(?:申请|借|贷)",
-    r"没借过|没贷过|我没借|不是我的|^(?:你们?)?打错了?|打错(?:电话|号码|人)|发错(?:人|号码|了)|你们?发错|找错人|搵错人|不认识|唔识|不知道(?:这个人|是谁|谁是)",
-    r"我不叫|(?:号码|号|手机)(?:已经)?(?:换人|换主人|转让|给别人)|(?:号|号码|手机号?|卡).{0,4}(?:刚买|刚办|新买|新办|新换|刚换)|没(?:有)?(?:在|向|跟|找).{0,8}(?:申请|借|贷)|我(?:都|从来|根本|压根|也)没(?:有)?(?:申请|贷|借|办)|号码(?:是|换)新|新号码|号码是我新|新办的号|刚办的号|新换的号|号码是新的|这个号码(?:不是|换)|搞错人|认错人",
+    r"(?:从未|从没有?|未曾|并未|并没有?|根本没有?|压根没有?|本人没有?|本人未|我未)(?:申请|借|贷|办)|没借过|没贷过|我没借|不是我的|^(?:你们?)?打错了?|打错(?:电话|号码|人)|发错(?:人|号码|了)|你们?发错|找错人|搵错人|不认识|唔识|不知道(?:这个人|是谁|谁是)",
+    r"我不叫|我?不姓|(?:号码|号|手机)(?:已经)?(?:换人|换主人|转让|给别人)|(?:号|号码|手机号?|卡).{0,4}(?:刚买|刚办|新买|新办|新换|刚换)|没(?:有)?(?:在|向|跟|找).{0,8}(?:申请|借|贷)|我(?:都|从来|根本|压根|也)没(?:有)?(?:申请|贷|借|办)|号码(?:是|换)新|新号码|号码是我新|新办的号|刚办的号|新换的号|号码是新的|这个号码(?:不是|换)|搞错人|认错人",
 )
 WRONG_PERSON_EN = en_words(
-    r"wrong (?:number|person|guy|girl|man|woman)",
+    r"wrong (?:number|no|num|nbr|#|person|guy|girl|man|woman)",
     r"not me",
     r"(?:this|that|it) (?:isn'?t|is not|'?s not) me",
     r"(?:didn'?t|did not|never) (?:apply|applied|borrow)",
@@ -102,20 +113,23 @@ WRONG_PERSON_EN = en_words(
     r"who is (?!this|it|that)[a-z]+",
     r"(?:don'?t|do not) know (?!how|what|when|why|if|whether|where|about|yet)[a-z]+",
     r"not my (?:loan|application)",
+    r"(?:this|my) (?:number|no|phone number|sim) is new|(?:just )?(?:got|bought) this (?:number|sim|line)",
 )
 
 # --- human: staff needed ---
 HUMAN_ZH = zh_any(
-    r"人工|领导|负责人|主管|上级|客服(?!电话|热线)|真人|(?:跟|和|找)(?:真)?人(?:说|聊|谈)|经理|工作人员|业务员|客户经理|信贷员",
-    r"(?:给|跟|帮)我打(?:个)?电话|打(?:个)?电话给我|回电|回个电话|打[俾畀]我|call我|打我电话|打给我|回我电话|致电我|电话联系|联系我",
-    r"投诉|举报你们|差评|太慢|怎么还没|态度|太差|很差|服务差|差劲|不满意",
-    r"我的(?:个人)?(?:信息|资料).{0,6}(?:给|用|泄露|卖|安全|干什么)|(?:给|卖给)别人|(?:怎么|为什么|哪里|从哪)(?:会)?(?:有|知道|拿到|弄到|搞到)我的|(?:不要|别|请勿|不准|不许)(?:保存|保留|记录|存|收集)|泄露|泄漏|外泄|删除|删掉|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
+    r"人工|[搵揾]人|[同跟]人倾|不识字|不会打字|领导|负责人|主管|上级|客服(?!电话|热线)|真人|(?:跟|和|找)(?:真)?人(?:说|聊|谈)|经理|工作人员|业务员|客户经理|信贷员",
+    r"(?:能|可以|可不可以|能不能|请|麻烦)(?:你们?)?(?:给我)?打(?:个)?电话|电话(?:里)?(?:说|聊|讲|沟通)|(?:给|跟|帮)我打(?:个)?电话|打(?:个)?电话给我|回电|回个电话|打[俾畀]我|call我|打我电话|打给我|回我电话|致电我|电话联系|联系我",
+    r"投诉|举报你们|打不通|没人接|联系不上|差评|太慢|怎么还没|这么(?:久|慢)|那么(?:久|慢)|搞什么|到现在(?:都|还)?没|等了(?:很久|好久|半天|[0-9一二两三四五六七八九十几]+[天周个])|态度|太差|很差|服务差|差劲|不满意",
+    r"我的(?:个人)?(?:信息|资料).{0,6}(?:给|用|泄露|卖|安全|干什么)|(?:给|卖给)别人|(?:怎么|为什么|哪里|从哪)(?:会)?(?:有|知道|拿到|弄到|搞到)我的|(?:不要|别|请勿|不准|不许)(?:保存|保留|记录|存|收集)|泄露|泄漏|外泄|保密|删除|删掉|删(?:了|去|光)?(?:我的|我)?(?:个人)?(?:信息|资料|数据|记录)|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
     r"不想(?:贷|借|要|申请)|不贷了|不借了|不要贷|不(?:需要|要|用)(?:这笔|这个)?(?:贷款|借款|钱)|不需要了|不用了|不要了|算了|"
-    r"撤销|撤回|撤单|取消",
+    r"撤销|撤回|撤单|撤了|撤掉|不办了|取消|额度.{0,2}(?:太|有点|偏)(?:低|少)|抵押|担保",
     r"(?:我是|我系)(?:他|她|申请人)的?|(?:他|她)(?:是我|系我)|(?:替|帮|代)(?:他|她|我)(?:家人|老公|老婆|爸|妈|儿子|女儿)?(?:回复|申请|办)"
-    r"|我(?:老公|老婆|丈夫|妻子|爸|妈|儿子|女儿|爱人|媳妇|家人|哥|姐|弟|妹|爷爷|奶奶)",
+    r"|(?:孙子|孙女|儿子|女儿|老公|老婆|家人|亲戚|媳妇|女婿|侄子|外甥)(?:帮|替|代)(?:我|他|她)?(?:回|申请|办)"
+    r"|(?<![问跟和同等])(?<!问下)(?<!问一下)我(?:老公|老婆|丈夫|妻子|爸|妈|儿子|女儿|爱人|媳妇|家人|哥|姐|弟|妹|爷爷|奶奶)",
     r"密码|验证码|卡号|cvv|手续费|服务费|保证金|押金|利息|利率|费用|收费|收钱|要钱|交钱|付钱|给钱|出钱|付款|先付|[交付缴].{0,4}钱|转账|汇款|打款给|先交|年化|担保费|会员费",
-    r"额度.{0,3}(?:提高|提|增加|加|多|高)|(?:能|可以|可不可以|能不能|想)(?:再)?多?(?:借|贷)(?!款|的)|多贷|多借|贷多|晚.{0,3}还|迟.{0,3}还|推迟还|提高额度|提额|增加额度|额度(?:能|可以)?(?:高|多|再)|加额度|延期|晚点还|宽限|推迟|延长|缓",
+    r"额度.{0,3}(?:提高|提|增加|加|多|高)|(?:能|可以|可不可以|能不能|想)(?:再)?多?(?:借|贷)(?!款|的)|多贷|多借|贷多|晚.{0,3}还|迟.{0,3}还|推迟还|提高额度|提额|增加额度|额度(?:能|可以)?(?:高|多|再)|加额度|延期|晚点还|宽限|推迟|延长|缓|"
+    r"多(?:给|宽限)(?:我)?(?:点|些|一点|一些|几天)?时间|多(?:点|些|一点|一些|几天)时间",
     r"身份证|证件号|手机号|电话号码|号码(?:错|不对|改)|换号",
     r"(?:全部|所有|都|全)(?:信息|资料)?(?:都)?(?:不对|错|有误|要改)|全错",  # every field disputed at once
 )
@@ -128,6 +142,9 @@ HUMAN_EN = en_words(
     r"operator",
     r"staff",
     r"call me",
+    r"(?:pls|please|plz) call",
+    r"customer (?:service|care|support)(?! (?:number|no|hotline|line))",
+    r"(?<!school )(?<!tuition )(?<!medical )(?<!hospital )(?<!college )(?<!course )(?<!exam )(?<!legal )fees?",
     r"call (?:back|please|pls)",
     r"give me a call",
     r"phone me",
@@ -139,8 +156,23 @@ HUMAN_EN = en_words(
     r"manager",
     r"delete",
     r"privacy",
-    r"my (?:data|information|personal)",
+    r"my (?:data|info|information|personal|details)(?! (?:is|are|was|were|all|look|looks) (?:all )?(?:correct|right|"
+    r"accurate|fine|ok|okay|good|true))",
+    r"(?:data|info|information|details|privacy)[a-z ']{0,15}"
+    r"(?:safe|secure|protected|shared?|sold|sell|leak\w*|used? for)",
+    r"(?:why|what) [a-z ']{0,15}need my",
+    r"(?:zhuan ?)?ren ?gong",
+    r"(?:how|where|why|who)[a-z ']{0,20}(?:get|got|gave|give|have|find|found)[a-z ']{0,10}my (?:number|no|contact)",
+    r"(?:don'?t|dont|do not|no|not|never) (?:want|need|wan)[a-z ]{0,12}(?:loan|money|apply|application)",
+    r"extend",
+    r"guarantor",
+    r"collateral",
+    r"(?:no one|nobody) (?:answers|picks up)",
+    r"can'?t get through",
+    r"longer (?:term|time|period)",
     r"withdraw",
+    r"not interested",
+    r"no longer (?:need|want)",
     r"cancel (?:my|the|this|our)? ?(?:loan|application|request|appl)",
     r"don'?t (?:want|need) (?:the|this|a)? ?loan",
     r"(?:any|a|the|what|how much|pay|paying|charge|processing|service|admin|upfront|hidden) fees?",
@@ -160,7 +192,7 @@ HUMAN_EN = en_words(
     r"more time",
     r"extension",
     r"increase",
-    r"my (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister)",
+    r"(?<!ask )(?<!with )(?<!tell )my (?:wife|husband|son|daughter|mother|father|mom|dad|mum|brother|sister)",
     r"on behalf",
     r"(?:all|everything)(?: of it| of them)?(?: is| are)? wrong",
     r"(?:i'?m|i am|this is) (?:his|her|the applicant'?s) "

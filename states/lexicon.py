@@ -19,7 +19,10 @@ def en_words(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z'])(?:" + "|".join(phrases) + r")(?![a-z])")
 
 
-WORRY = zh_any(r"担心|不(?:太|是很)?放心|顾虑|疑虑|怀疑|疑问", r"worried|concern|doubt|suspicious")
+WORRY = zh_any(
+    r"担心|不(?:太|是很)?放心|顾虑|疑虑|怀疑|疑问|没底|不踏实|不安心|忐忑|害怕",
+    r"worried|worry|concern|doubt|suspicious|afraid",
+)
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?![a-z])")
 
 # --- fields (compact form; English words are safe enough as substrings here) ---
@@ -27,7 +30,7 @@ FIELD_PATTERNS = {
     "name": (r"姓名|名字|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),
     "amount": (
         r"金额|额度|数额|钱数|借款额|贷款额|申请额|贷款数|借款数|钱(?=不对|错|有误|写错|少|多了|数)",
-        r"amount|sum|loan size",
+        r"amount|amt|sum|loan size",
     ),
     "term": (r"期限|期数|年限|还款期|借期|贷款期|借款期|分期|多少期|几期", r"term|period|duration|tenor"),
     "purpose": (r"用途|用处|用来|干什么用|做什么用", r"purpose|usage|use of"),
@@ -40,7 +43,7 @@ FIELD_JOINER = re.compile(r"^(?:[和跟与及、,/&+]|还有|以及|and|也|都)
 
 # --- correction signals ---
 CORRECTION_ZH = zh_any(
-    r"不正确|不准确|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题|(?<![没无冇不])(?<!没有)错(?!过)",
+    r"不正确|不准确|不是很对|不大对|不怎么对|对不上|不对劲|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题|(?<![没无冇不])(?<!没有)错(?!过)",
     r"改(?!天|日|时间)|更正|纠正|变更|换成|(?:应该|应)(?:是|为)(?![12对的吧啊呀没正无吗]|$)|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
     r"(?<!是)不是(?!我|很|太|特别|非常|说)|(?<!对)不对|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
 )
@@ -56,9 +59,11 @@ CORRECTION_EN = en_words(
     r"mistakes?",
     r"errors?",
     r"typo",
+    r"except",
+    r"apart from",
     r"should be(?! (?:fine|ok|okay|good|right|correct|alright))",
     r"change",
-    r"(?<!any )update(?!s| on| me)",
+    r"(?<!any )(?<!the )(?<!for )update(?!s| on| me)",
     r"fix",
     r"correction",
     r"(?:to|need|want|must|please|pls) correct",
@@ -99,7 +104,7 @@ CONFIRM_ZH = zh_any(
     rf"(?<![不未没无要想请再需难去何么样]){_one_typo('确认')}(?![一下吗么嘛?什])",
     rf"{_one_typo('没错')}|没有错|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
     r"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|"
-    r"属实|啱|没毛病",
+    r"属实|(?<!啱)啱(?!啱)|没毛病|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
 )
 CONFIRM_EN = en_words(
     r"yes",
@@ -121,10 +126,9 @@ CONFIRM_EN = en_words(
     r"nothing wrong",
     r"queren",
     r"que ren",
-    r"zhengque",
-    r"meicuo",
-    r"mei cuo",
-    r"meiwenti",
+    r"zheng ?que",
+    r"mei ?cuo",
+    r"mei ?wen ?ti",
     r"dui ?de",
     r"shi ?de",
 )
@@ -139,25 +143,37 @@ FILLER = re.compile(
 IDENTITY = re.compile(
     r"(?:是的?|对|嗯|系)?(?:我是|是我|系我|我系)?本人|(?:是|系)我(?:啊|呀|啦)?$|^我是?$|"
     r"(?:yes,? ?)?(?:it'?s|it is|this is|that'?s|i am|i'?m) (?:me|him|her|the applicant)|"
+    r"(?:yes,? ?)?(?:i|i have|i did|i'?ve) appl(?:ied|y)(?: for (?:it|this|the loan|a loan))?$|"
     r"(?:yes,? ?)?(?:i am|i'?m|this is|my name is) "
     r"(?!correct|right|fine|ok|okay|good|all|accurate|true|wrong|not|no|sure|the|a|an|my|your|done|confirmed|"
     r"happy|glad|satisfied)[a-z]+(?: [a-z]+)?(?: speaking)?$|[a-z]+ speaking$"
 )
 HEDGE = zh_any(
-    r"吧|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
+    r"⸮|吧|觉得|感觉|随便|无所谓|都行|没想好|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
     r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|"
-    r"not sure)(?![a-z])",
+    r"not sure|unsure|idk|dunno|no idea|ba|should be (?:correct|right|ok|okay|fine|good|alright|accurate)|"
+    r"seems?|seem to|i suppose|suppose so|"
+    r"likely|hopefully|i hope|if|unless|think so|almost|mostly)(?![a-z])",
 )
 QUESTION_ON_CONFIRM = re.compile(
     r"(?:1|一|确认|对|是|没错|正确|无误|没问题|correct|right|yes)(?:的|了)?(?:吗|嘛|么|\?|呢|吧)|是不是|对不对|对吗|是吗|"
     r"对吧|是吧|对么|系咪|is (?:that|it|this) (?:right|correct)|^(?:1|yes|correct|right)\?"
 )
+# "确认一下" alone may mean "let me check"; it undoes a confirmation only when nothing else says the details
+# are right ("都对的，没有问题，确认一下" confirms).
+CHECK_FIRST = re.compile(r"确认一?下")
+# "pls confirm", "I want to confirm": a request or an intention, a confirmation only beside a statement.
+CHECK_FIRST_EN = re.compile(
+    r"(?<![a-z])(?:(?:want|wanna|need|like|have|going) to|pls|please|plz|kindly|can you|could you|help me) confirm"
+    r"(?![a-z])"
+)
+# "对了" on its own is "by the way": a reply cut short, not a statement that the details are right.
 NOT_CONFIRMED = re.compile(
-    r"不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认一下|确认下|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
+    r"^对了[。.!！]*$|不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
     r"^确认收到$"
 )
 QUESTION = re.compile(
-    r"\?|吗|嘛|到底|系咪|(?<!没)(?<!没有)(?:什么|啥)|怎么|怎样|如何|咋|可否|何时|为什么|为啥|哪|谁|几|多少|是否|能否|能不能|可不可以|有没有|会不会|要不要|"
+    r"\?|吗|嘛|到底|系咪|是不是|对不对|是唔是|系唔系|(?<!没)(?<!没有)(?:什么|啥)|怎么|怎样|如何|咋|可否|何时|为什么|为啥|哪|谁|几|多少|是否|能否|能不能|可不可以|有没有|会不会|要不要|"
     r"(?<![a-z])(?:how|what|when|why|who|where|which|can i|do i)(?![a-z])"
 )
 
@@ -166,18 +182,19 @@ HELP_ONLY = re.compile(
     r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|为什么(?:要)?(?:回复?|回|按)[12一二]|"
     r"[12](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|"
     r"(?:怎么|如何|怎样|咋)(?:更正|修改|改|确认|回复|操作|退订)|"
-    r"how (?:do|can|should) i (?:correct|change|confirm|reply)|"
-    r"看不懂|不明白|不懂|没看懂|没看明白|没看清楚|看不明白|没明白|不理解|点解|点样|"
+    r"how (?:do|can|should) i (?:correct|change|confirm|reply)|how to (?:correct|change|confirm|reply)|"
+    r"(?:什么|啥|咩)(?:区别|分别)|区别是|看不懂|不明白|不懂|没看懂|没看明白|没看清楚|看不明白|没明白|不理解|点解|点样|"
     r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|"
     r"what (?:does|do|will|would) (?:reply(?:ing)? |sending |texting )?(?:1|2|one|two)[a-z ]*do|"
     r"what happens if i (?:reply|send|text|choose)|"
     r"what is this about"
 )
 HELP = zh_any(
-    r"^[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
-    r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
+    r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
+    r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩[黎来]|系(?:咩|乜)|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
-    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|what is this|how long|when will|when do|when can|what happens|"
+    r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|"
+    r"how long|when will|when do|when can|what happens|"
     r"what next|"
     r"next step|status|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
     r"hear back|"
@@ -204,6 +221,13 @@ NEGATION = re.compile(
     r"[不没未别勿莫]|唔(?!该)|再(?!见|次|会)|无法|暂时|稍后|回头|晚点|晚些|与否|是否|明天|后天|改天|以后|过几天|"
     r"先(?!生)|等(?![额于同级])"
 )
-NEGATION_EN = re.compile(r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not)(?![a-z])")
+# English negations, deferrals ("wait", "tmr") and requests to confirm ("pls confirm"): no statement yet.
+NEGATION_EN = re.compile(
+    r"(?<![a-z])(?:not|don'?t|dont|cannot|can'?t|won'?t|never|no|or not|wait|hold on|hang on|later|tmrw?|tomorrow|"
+    r"nvm|never ?mind|let me|unsure|idk|dunno)(?![a-z])"
+)
 # "yes", "是的", "ok yes": answers to a yes/no question, which the field menu and value prompts are not.
-BARE_YES = re.compile(r"^(?:yes|yeah|yep|yup|ya|是的?|对的?|系|嗯|好|ok)+$")
+# A lone confirm word (确认, correct) is no statement about the details there either.
+BARE_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|ya|是的?|对的?|系|嗯|好|ok|确[认定]|正确|没错|无误|confirm(?:ed)?|correct|right)+$"
+)

@@ -19,7 +19,21 @@ from states.values import parse_amount, parse_name, parse_term, parse_text
 
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
 _MENU_DIGIT = re.compile(r"^(?:选|回复?|按|第)?([1-9一壹二贰两三叁四五])(?:号|项|个|条)?(?:选项)?$")
+_QUESTIONED_DIGIT = re.compile(r"(?:2|二|贰)(?:吗|嘛|么|[?？])")
+_QUESTIONED_CHOICE = re.compile(r"[0-9一二两三四五壹贰叁](?:吗|嘛|么|[?？])")
+_LEADING_PUNCT = frozenset(" .,，。、:：;；-")
+# At the field menu "all of them" or "both" disputes several fields at once.
+_EVERY_FIELD = re.compile(
+    r"^(?:全部|所有|全都|都|全|统统|两个都|all|all of them|everything|both)"
+    r"(?: ?(?:都|要|要改|错了|不对|改|wrong|are wrong))*[.。!！]*$"
+)
+_VALUE_MARKER = re.compile(r"应该?(?:是|系|为|改成?)")
 _MENU_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
     "一": "1",
     "壹": "1",
     "二": "2",
@@ -96,8 +110,8 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
     several = reply.several_digits
     digit_two = reply.choices == ["2"] or lx.CORRECT_WHOLE.match(reply.core) or reply.core in ("2号", "选2")
     if not several and digit_two:
-        if reply.search(lx.HEDGE):
-            return Intent.AMBIGUOUS, None, None, False  # "2吧": a hedged menu digit is no answer
+        if reply.search(lx.HEDGE) or _QUESTIONED_DIGIT.search(reply.compact):
+            return Intent.AMBIGUOUS, None, None, False  # "2吧", "2?": a hedged or questioned digit is no answer
         return _general_correction(reply)
     if has_correction(reply.spaced) and not several:
         return _general_correction(reply)
@@ -108,6 +122,8 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
         return confirm[0], None, None, confirm[1]
     if not reply.choices:
         bare = _bare_value(reply.compact)
+        if bare is not None and bare[0] is Intent.CORRECT and lx.QUESTION.search(reply.compact):
+            return Intent.AMBIGUOUS, None, None, False  # "是不是5万" asks about a value, it does not give one
         if bare is not None:
             return bare
     return _fallback(reply)
@@ -136,6 +152,13 @@ def _fallback(reply: Reply) -> _Verdict:
 
 def _read_menu(reply: Reply) -> _Verdict:
     """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
+    unmarked = _VALUE_MARKER.sub("", reply.compact)  # "应该是3万" introduces a value, it hedges nothing
+    if _EVERY_FIELD.match(reply.compact) or _EVERY_FIELD.match(reply.spaced):
+        return Intent.HUMAN, None, None, False
+    if _QUESTIONED_CHOICE.search(reply.compact) and not has_correction(reply.spaced):
+        return Intent.AMBIGUOUS, None, None, False  # "1吗": a question, not a choice
+    if lx.HEDGE.search(unmarked) and not has_correction(reply.spaced):
+        return Intent.AMBIGUOUS, None, None, False  # "2吧", "应该是金额吧": a hedged choice is no answer
     choice = reply.choices[0] if len(reply.choices) == 1 and len(reply.choices[0]) == 1 else None
     numbered = _MENU_DIGIT.match(reply.core)
     number = _MENU_WORDS.get(numbered.group(1), numbered.group(1)) if numbered else None
@@ -169,6 +192,8 @@ def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdic
         return _from_disputes(disputes) or (Intent.CORRECT, field, None, False)
     digit = re.search(r"[0-9]", reply.spaced)
     start = digit.end() if digit else len(reply.spaced)
+    while start < len(reply.spaced) and reply.spaced[start] in _LEADING_PUNCT:
+        start += 1  # "2. 3万": the value starts after the punctuation that follows the digit
     rest, cased = reply.spaced[start:], reply.cased[start:]
     if not lx.FILLER.sub("", rest):
         return Intent.CORRECT, field, None, False
@@ -180,7 +205,12 @@ def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdic
 
 def _read_value(reply: Reply, field: Field) -> _Verdict:
     """At a value prompt the reply is the value of the field asked for, unless it is plainly not a value."""
-    disputes = [d for d in find_disputes(reply.spaced, reply.cased, at_menu=False) if d.field is not field]
+    if reply.search(lx.WORRY):
+        return Intent.HUMAN, None, None, False  # "3万 但是我担心": the worry is for staff, value or not
+    named = find_disputes(reply.spaced, reply.cased, at_menu=False)
+    disputes = [d for d in named if d.field is not field]
+    if disputes and len({d.field for d in named}) > 1:
+        return Intent.HUMAN, None, None, False  # "金额3万 期限24个月": several fields at once
     verdict = _from_disputes(disputes)
     if verdict is not None:
         return verdict
@@ -203,6 +233,8 @@ def _read_value(reply: Reply, field: Field) -> _Verdict:
 def _not_a_text_value(reply: Reply) -> bool:
     """Acknowledgements, hedges, questions and confirmations are never a name or a purpose."""
     if not reply.core or (lx.ACKNOWLEDGEMENT.match(reply.core) and len(reply.core) <= 4):
+        return True
+    if lx.BARE_YES.match(reply.core) or lx.CONFIRM_WHOLE.match(reply.core):
         return True
     if lx.HELP_ONLY.search(reply.compact) or reply.search(lx.OPT_IN):
         return True

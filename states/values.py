@@ -27,8 +27,12 @@ _FOREIGN = re.compile(
     r"\$|usd|us\$|hk|美元|美金|港币|港元|港纸|欧元|€|£|英镑|日元|yen|台币|ntd|sgd|新币|马币|(?<![a-z])rm(?![a-z])|dollar"
 )
 _APPROX = re.compile(
-    r"左右|上下|不少于|不低于|不超过|不多于|不高于|至多|以内|起码|最少|最低|最高|大概|大约|约|差不多|估计|可能|也许|好像|应该吧|吧|[0-9万千百十]多|几[十百千万]|以上|以下|至少|最多|不到|出头|"
-    r"来块|来万|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably|(?<![a-z])or(?![a-z])"
+    r"左右|上下|不少于|不低于|不超过|不多于|不高于|至多|以内|起码|最少|最低|最高|大概|大约|约|差不多|估计|可能|也许|好像|应该吧|吧|[0-9万千百十]多|年多|个多月|几[十百千万]|以上|以下|至少|最多|不到|出头|"
+    r"来块|来万|来个月|半载|个把|年把|approx|about|around|roughly|~|～|orso|\+|\?|吗|或|maybe|probably|(?<![a-z])or(?![a-z])"
+)
+# A hedge on the complaint, not on the number: "金额好像不太对，是三万" gives 三万 as plainly as without it.
+_HEDGED_COMPLAINT = re.compile(
+    r"(?:好像|可能|似乎|貌似|感觉|估计)(?:是|有点|有些)?(?=不对|不太对|错|有误|有问题|写错|填错|搞错)"
 )
 _RANGE = re.compile(rf"[0-9{_CN}][万w千k]?(?:-|—|–|到|至|或者?|/)[0-9{_CN}]")
 # w (万) and k (千) multiply only right after a digit: "ok" and "week" are not numbers.
@@ -38,16 +42,16 @@ _MULTIPLIERS = {"w": "万", "k": "千", "thousand": "千"}
 # Each expression starts where a run of digits or numerals starts, so a long run is scanned once, not once
 # per character (replies can be 1,600 characters of anything).
 _AMOUNT = re.compile(
-    rf"(?>(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?:万(?:[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?"
+    rf"(?>(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?:万(?:零?[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?"
     rf"|(?<![{_CN}万])[{_CN}]*[十拾百佰千仟万][{_CN}万]*)"
 )
 _NOT_AMOUNT_AFTER = frozenset("期个月年天日号点岁%")
 _TERM = re.compile(
     rf"(?P<num>(?<![0-9.])[0-9]++(?:\.[0-9]+)?|(?<![{_CN}])[{_CN}]++|半)?"
-    r"(?P<unit>个半月|个月|期|年半|年|months?|mos?|years?|yrs?)"
+    r"(?P<unit>个半月|个月|期|年半|年|months?|mnths?|mths?|mons?|mos?|years?|yrs?)"
 )
 _NEGATED = re.compile(r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan")
-_TARGET = re.compile(r"改成|改为|换成|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
+_TARGET = re.compile(r"改成|改为|改|换成|变成|->|→|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
 # Value prompts are answered as written, traditional characters included, so markers come in both scripts.
 _IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)"
 _NAME_PREFIX = re.compile(
@@ -144,7 +148,7 @@ def _pick(found: list[tuple[int, int]], compact: str) -> int | None:
 
 def parse_amount(text: str) -> int | None:
     """Integer yuan from a reply (5万, 伍万元整, ¥50,000, 1.5w, 五万五), or None when unusable."""
-    compact = normalise(text)
+    compact = _HEDGED_COMPLAINT.sub("", normalise(text))
     if _FOREIGN.search(compact) or _APPROX.search(compact) or _RANGE.search(compact):
         return None
     value = _pick(_amounts_at(compact), compact)
@@ -169,14 +173,21 @@ def _months(num: str | None, unit: str) -> float | None:
 
 def parse_term(text: str) -> int | None:
     """Loan term in whole months (12期, 一年半 → 18, 2年 → 24, "12 months"), or None when unusable."""
-    compact = normalise(text)
+    compact = _HEDGED_COMPLAINT.sub("", normalise(text))
     if _APPROX.search(compact) or _RANGE.search(compact):
         return None
-    found = []
+    found: list[tuple[int, int]] = []
+    after_years: int | None = None  # where the last "N年" ended: "1年6个月", "一年零六个月" are one term
     for match in _TERM.finditer(compact):
         months = _months(match.group("num"), match.group("unit"))
-        if months is not None and months == int(months):
+        if months is None or months != int(months):
+            continue
+        joined = after_years is not None and compact[after_years : match.start()] in ("", "零", "又")
+        if joined and "月" in match.group("unit"):
+            found[-1] = (found[-1][0] + int(months), found[-1][1])
+        else:
             found.append((int(months), match.start()))
+        after_years = match.end() if match.group("unit") == "年" else None
     if not found and re.fullmatch(r"[0-9]{1,3}", compact) and int(compact) >= 3:
         found = [(int(compact), 0)]  # a bare number at the term prompt means months
     months = _pick(found, compact) if found else None
@@ -187,7 +198,8 @@ def parse_term(text: str) -> int | None:
 
 def parse_name(text: str) -> str | None:
     """The name as written, without spaces (张三, "Zhang San" → "ZhangSan"), or None if it is not a name."""
-    first = re.split(r"[,，。.!！;；]", text.strip(), maxsplit=1)[0] or text
+    text = text.strip().lstrip(",，。.!！;；:：、 ")  # "不是李四，是张三" arrives as "，是张三"
+    first = re.split(r"[,，。.!！;；]", text, maxsplit=1)[0] or text
     name = _TRAILING.sub("", re.sub(r"\s+", "", _NAME_PREFIX.sub("", first.strip())))
     name = _NAME_PREFIX.sub("", name)
     if not 1 <= len(name) <= 20 or _NOT_A_NAME.search(normalise(name)):

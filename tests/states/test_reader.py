@@ -229,3 +229,113 @@ def test_a_reply_of_the_longest_sms_length_is_read_well_within_the_webhook_budge
     read_reply(text, CONFIRMING)
     read_reply(text, VALUE, Field.AMOUNT)
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("退丁", Intent.OPT_OUT), ("dun sms me", Intent.OPT_OUT), ("bu yao zai fa le", Intent.OPT_OUT),
+     ("不需要再发短信", Intent.OPT_OUT), ("拒绝接收", Intent.OPT_OUT),
+     ("don't send money to anyone", Intent.AMBIGUOUS)],
+)  # fmt: skip
+def test_stop_demands_in_typos_shorthand_and_pinyin_are_opt_outs(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("1 but is my info safe", Intent.HUMAN), ("1 are there fees", Intent.HUMAN), ("1 if correct", Intent.AMBIGUOUS),
+     ("should be correct", Intent.AMBIGUOUS), ("yes i applied", Intent.AMBIGUOUS), ("1 心里没底", Intent.HUMAN),
+     ("my details are all correct", Intent.CONFIRM), ("school fees for my kids", Intent.CORRECT)],
+)  # fmt: skip
+def test_confirm_with_doubt_hedge_or_identity_does_not_confirm(text: str, intent: Intent) -> None:
+    state, field = (VALUE, Field.PURPOSE) if text.startswith("school") else (CONFIRMING, None)
+    assert read_reply(text, state, field).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("都对的没有问题确认一下", Intent.CONFIRM), ("我确认一下", Intent.AMBIGUOUS), ("确定", Intent.AMBIGUOUS),
+     ("俺看了 对着呢", Intent.CONFIRM), ("mei wen ti", Intent.CONFIRM), ("我问问我老公", Intent.AMBIGUOUS),
+     ("这是我老公申请的", Intent.HUMAN), ("2?", Intent.AMBIGUOUS)],
+)  # fmt: skip
+def test_deferrals_dialect_and_questioned_digits(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "field", "value"),
+    [("2吧", Intent.AMBIGUOUS, None, None), ("1吗", Intent.AMBIGUOUS, None, None), ("全部", Intent.HUMAN, None, None),
+     ("both", Intent.HUMAN, None, None), ("2. 3万", Intent.CORRECT, Field.AMOUNT, 30000),
+     ("金額應該係3萬", Intent.CORRECT, Field.AMOUNT, 30000)],
+)  # fmt: skip
+def test_at_the_field_menu_hedged_questioned_and_all_fields(
+    text: str, intent: Intent, field: Field | None, value: int | None
+) -> None:
+    reading = read_reply(text, MENU)
+    assert (reading.intent, reading.field, reading.value) == (intent, field, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "intent", "value"),
+    [("确认", Field.AMOUNT, Intent.AMBIGUOUS, None), ("对", Field.NAME, Intent.AMBIGUOUS, None),
+     ("18 mths", Field.TERM, Intent.CORRECT, 18), ("一年半载", Field.TERM, Intent.AMBIGUOUS, None),
+     ("1年6个月", Field.TERM, Intent.CORRECT, 18), ("一年零六个月", Field.TERM, Intent.CORRECT, 18),
+     ("一年多", Field.TERM, Intent.AMBIGUOUS, None), ("3万零500", Field.AMOUNT, Intent.CORRECT, 30500)],
+)  # fmt: skip
+def test_at_the_value_prompt_confirm_words_and_idioms_are_no_value(
+    text: str, field: Field, intent: Intent, value: int | None
+) -> None:
+    reading = read_reply(text, VALUE, field)
+    assert (reading.intent, reading.value) == (intent, value)
+
+
+def test_a_hedge_on_the_complaint_leaves_the_value_usable() -> None:
+    reading = read_reply("那个金额好像不太对我申请的是三万", CONFIRMING)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, Field.AMOUNT, 30000)
+    assert read_reply("金额好像错了 大概3万", CONFIRMING).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("不是很对", Intent.CORRECT), ("对不上", Intent.CORRECT), ("我想确认一下金额是不是5万", Intent.AMBIGUOUS),
+     ("刚才有客服打电话要验证码", Intent.ABUSE_OR_FRAUD_REPORT), ("申请撤了吧", Intent.HUMAN),
+     ("需要担保人吗", Intent.HUMAN), ("你们电话打不通", Intent.HUMAN), ("我的信息你们会保密吗", Intent.HUMAN),
+     ("1和2有什么区别", Intent.HELP), ("我不姓张", Intent.WRONG_PERSON)],
+)  # fmt: skip
+def test_questions_about_a_value_loan_conditions_and_complaints(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("yes, wait", Intent.AMBIGUOUS), ("1 nvm", Intent.AMBIGUOUS), ("1 idk", Intent.AMBIGUOUS),
+     ("pls confirm", Intent.AMBIGUOUS), ("i want to confirm", Intent.AMBIGUOUS), ("1🤔", Intent.AMBIGUOUS),
+     ("I'd like to confirm that all details are correct", Intent.CONFIRM),
+     ("1 👎", Intent.AMBIGUOUS), ("🤔", Intent.AMBIGUOUS), ("everything correct except the term", Intent.CORRECT),
+     ("let me ask my wife first", Intent.AMBIGUOUS), ("not interested", Intent.HUMAN), ("how to confirm", Intent.HELP)],
+)  # fmt: skip
+def test_english_deferrals_requests_and_doubting_emoji_do_not_confirm(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "intent", "value"),
+    [("不是王晓明，是王小明", Field.NAME, Intent.CORRECT, "王小明"), ("随便", Field.PURPOSE, Intent.AMBIGUOUS, None),
+     ("还没想好", Field.PURPOSE, Intent.AMBIGUOUS, None), ("金额3万 期限24个月", Field.AMOUNT, Intent.HUMAN, None),
+     ("3万 但是我担心", Field.AMOUNT, Intent.HUMAN, None)],
+)  # fmt: skip
+def test_at_the_value_prompt_old_values_non_answers_and_several_fields(
+    text: str, field: Field, intent: Intent, value: str | None
+) -> None:
+    reading = read_reply(text, VALUE, field)
+    assert (reading.intent, reading.value) == (intent, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("短信太多了", Intent.OPT_OUT), ("天天发烦不烦", Intent.OPT_OUT), ("不要再骚扰", Intent.OPT_OUT),
+     ("不要通知我了", Intent.OPT_OUT), ("唔好再傳短訊", Intent.OPT_OUT), ("请勿再联系", Intent.OPT_OUT),
+     ("对了", Intent.AMBIGUOUS), ("对了，审核要多久", Intent.HELP)],
+)  # fmt: skip
+def test_complaints_about_texts_are_opt_outs_and_by_the_way_is_no_confirmation(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent

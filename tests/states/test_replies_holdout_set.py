@@ -1,0 +1,51 @@
+"""A second labelled set, written from the policy by another author: the same headline figures must hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from states.evaluation import evaluate, format_report, load_rows
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "replies_holdout.jsonl"
+
+
+@pytest.fixture(scope="module")
+def result() -> dict:
+    return evaluate(load_rows(DATA))
+
+
+def test_holdout_set_is_large_and_covers_every_intent_and_context() -> None:
+    rows = load_rows(DATA)
+    assert len(rows) >= 500
+    assert {row["intent"] for row in rows} >= {
+        "confirm", "correct", "opt_out", "opt_in", "help", "human", "wrong_person", "abuse_or_fraud_report",
+        "ambiguous",
+    }  # fmt: skip
+    assert {row["context"] for row in rows} == {
+        "awaiting_confirmation", "awaiting_correction_field", "awaiting_correction_value",
+    }  # fmt: skip
+
+
+def test_nothing_is_read_as_a_confirmation_that_is_not_one(result: dict) -> None:
+    assert result["false_confirm"] == 0, format_report(result)
+
+
+def test_no_opt_out_is_missed(result: dict) -> None:
+    assert result["missed_opt_out"] == 0, format_report(result)
+
+
+def test_intent_accuracy_is_at_least_97_percent(result: dict) -> None:
+    assert result["accuracy"] >= 0.97, format_report(result)
+
+
+def test_field_and_value_accuracy_is_at_least_95_percent(result: dict) -> None:
+    assert result["field_value_accuracy"] >= 0.95, format_report(result)
+
+
+def test_report_lists_headline_figures_and_every_miss(result: dict) -> None:
+    report = format_report(result)
+    assert "false confirmations" in report
+    assert "missed opt-outs" in report
+    assert f"misses ({len(result['misses'])} intent" in report
