@@ -136,9 +136,18 @@ def _file(session: Session, request: ApplicationIn, *, settings: Settings) -> tu
 
 def new_application(session: Session, request: ApplicationIn, *, settings: Settings) -> Application:
     """Insert the application, notice version 1, the filing record and the queued notice (no commit)."""
+    opted_out = consent.is_opted_out(session, request.applicant.phone)
+    app = build_application(request, opted_out=opted_out)
+    session.add(app)
+    session.flush()
+    add_filing_records(session, app, settings=settings)
+    return app
+
+
+def build_application(request: ApplicationIn, *, opted_out: bool) -> Application:
+    """The unsaved application row for `request`; a phone that opted out starts in `opted_out`."""
     applicant = request.applicant
-    opted_out = consent.is_opted_out(session, applicant.phone)
-    app = Application(
+    return Application(
         external_id=request.external_id,
         request_fingerprint=request.fingerprint(),
         name=applicant.name,
@@ -152,8 +161,11 @@ def new_application(session: Session, request: ApplicationIn, *, settings: Setti
         submitted_at=request.submitted_at or utcnow(),
         state=(State.OPTED_OUT if opted_out else State.AWAITING_CONFIRMATION).value,
     )
-    session.add(app)
-    session.flush()
+
+
+def add_filing_records(session: Session, app: Application, *, settings: Settings) -> None:
+    """Notice version 1, the filing transition and the queued notice of a flushed application (no commit).
+    Bulk import flushes many applications at once and then calls this for each."""
     session.add(
         NoticeVersion(
             application_id=app.pk,
@@ -171,9 +183,8 @@ def new_application(session: Session, request: ApplicationIn, *, settings: Setti
         )
     )
     notice = queue_text(session, app, "notice", settings=settings)
-    if opted_out:  # keep the notice on record, but it never leaves
+    if app.state == State.OPTED_OUT:  # keep the notice on record, but it never leaves
         notice.status = SUPPRESSED
-    return app
 
 
 def _find(session: Session, external_id: str) -> Application | None:
