@@ -18,13 +18,13 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bench.common import PREFIX, ROOT, Profile, child_env, median, migrate, pg_database, python
-from bench.seed import phone
+from bench.seed import NOTICE, phone
 
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-standin-auth-token"
 FROM = "+15005550006"
 CALLBACK = "http://127.0.0.1:9/webhooks/twilio/status"  # nothing listens: callbacks fail fast, as elsewhere
-BODY = "【示例农商银行】张*您好，您8月3日10:15提交的5万元贷款申请已受理，审核中。无误回1，需更正回2。客服95XXX，回T退订"
+BODY = NOTICE
 
 
 @contextmanager

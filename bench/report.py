@@ -37,11 +37,7 @@ def table(figures: dict[str, Any]) -> str:
     """A markdown table: one line per figure with all its fields, then the targets."""
     lines = ["| figure | values |", "|---|---|"]
     for name, values in figures.items():
-        if isinstance(values, dict):
-            shown = ", ".join(f"{k} {_fmt(v)}" for k, v in values.items())
-        else:
-            shown = _fmt(values)
-        lines.append(f"| `{name}` | {shown} |")
+        lines.append(f"| `{name}` | {_fields(values)} |")
     lines += ["", "| target | wanted | measured | |", "|---|---|---|---|"]
     lines += [f"| `{name}` | {wanted} | {_fmt(value)} | {verdict} |" for name, wanted, value, verdict in check(figures)]
     return "\n".join(lines)
@@ -49,6 +45,12 @@ def table(figures: dict[str, Any]) -> str:
 
 def print_table(figures: dict[str, Any]) -> None:
     print(table(figures))
+
+
+def _fields(values: Any) -> str:
+    if not isinstance(values, dict):
+        return _fmt(values)
+    return ", ".join(f"{key} {_fmt(value)}" for key, value in values.items())
 
 
 def _fmt(value: Any) -> str:
