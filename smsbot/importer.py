@@ -284,9 +284,9 @@ def _decide(row: Row, known: dict[str, str]) -> Result:
 
 
 def _store(session: Session, requests: list[ApplicationIn], *, settings: Settings) -> None:
-    """Store what `filing.new_application` stores for each request, one INSERT round per table instead of one
-    per row: the applications are flushed together (for their ids), then their notice versions, filing
-    records and queued notices go in as plain multi-row inserts. A test holds both paths to identical rows."""
+    """Store what `filing.new_application` stores for each request, one INSERT round per table instead of
+    several per row: the applications first (for their ids), then their notice versions, filing records and
+    queued notices as one executemany each. A test holds both paths to identical rows."""
     opted_out = _opted_out(session, [request.applicant.phone for request in requests])
     apps = [build_application(request, opted_out=request.applicant.phone in opted_out) for request in requests]
     _insert_applications(session, apps)
@@ -296,7 +296,7 @@ def _store(session: Session, requests: list[ApplicationIn], *, settings: Setting
             rows[model].append(row)
     connection = session.connection()
     for model, values in rows.items():
-        connection.execute(model.__table__.insert(), values)  # type: ignore[attr-defined]
+        connection.execute(model.__table__.insert(), values)
 
 
 def _insert_applications(session: Session, apps: list[Application]) -> None:
