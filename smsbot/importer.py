@@ -258,6 +258,10 @@ def _file_alone(factory: sessionmaker[Session], row: Row, *, settings: Settings)
 
 def _file_rows(session: Session, batch: list[Row], *, settings: Settings, dry_run: bool = False) -> list[Result]:
     """Decide each row against the database and the rows before it, then store the new ones (no commit)."""
+    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        # The driver prepares repeated statements, and PostgreSQL keeps a generic plan made while the table
+        # was small: the duplicate lookup then scans the whole growing table for every batch (quadratic).
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     requests = [row.request for row in batch if row.request is not None]
     known = _fingerprints(session, [request.external_id for request in requests])
     results, new = [], []
