@@ -33,8 +33,14 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# A few minutes: wrk from Debian when missing, profilers into the venv (not package dependencies), then every
+# section (`$(BIN)/python -m bench webhook` runs one; `--quick` is a smoke run). PostgreSQL as for the tests.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	command -v wrk >/dev/null 2>&1 || { sudo=$$(command -v sudo || true); \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk || \
+	  { $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }; }
+	$(BIN)/pip install --quiet py-spy==0.4.1 pyinstrument==5.1.3
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 diagram: $(STAMP)
 	$(BIN)/smsbot diagram

@@ -142,6 +142,39 @@ def staff_add(username: str, role: str) -> None:
     click.echo(f"staff user {username.strip().lower()} ({role}) created with id {staff_id}")
 
 
+@main.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Default: FILE.rejected.csv")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
+def import_csv(csv_file: Path, report: Path | None, batch_size: int) -> None:
+    """File applications from CSV_FILE (header: external_id, name, phone, locale, amount, term_months,
+    purpose, submitted_at) and queue their notices; lines that cannot be filed go to the report."""
+    from tqdm import tqdm
+
+    from smsbot.db import make_engine, make_session_factory
+    from smsbot.importer import HeaderError, import_file
+
+    settings = load_settings()
+    report = report or csv_file.with_suffix(".rejected.csv")
+    engine = make_engine(settings.sqlalchemy_url())
+    try:
+        with tqdm(total=csv_file.stat().st_size, unit="B", unit_scale=True, desc="import") as bar:
+            summary = import_file(
+                make_session_factory(engine),
+                csv_file,
+                settings=settings,
+                report=report,
+                batch_size=batch_size,
+                on_bytes=bar.update,
+            )
+    except HeaderError as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    see = f" (see {report})" if summary.rejected else ""
+    click.echo(f"filed {summary.filed}, duplicates {summary.duplicates}, rejected {summary.rejected}{see}")
+
+
 @main.command()
 def diagram() -> None:
     """Print the conversation state diagram (mermaid), drawn from the transition table."""

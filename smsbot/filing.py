@@ -15,15 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from smsbot import consent
 from smsbot.config import Settings
 from smsbot.db import transaction
-from smsbot.models import Application, NoticeVersion, TransitionRecord, utcnow
-from smsbot.moves import queue_text
-from smsbot.outbox import SUPPRESSED
-from smsbot.timers import schedule_timers
+from smsbot.models import OUTBOUND, Application, Message, NoticeVersion, Timer, TransitionRecord, utcnow
+from smsbot.moves import outbound_values
+from smsbot.outbox import QUEUED, SUPPRESSED
+from smsbot.timers import timer_values
 from states.conversation_states import State
 
 MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a unit mistake, not a small loan
@@ -137,9 +137,18 @@ def _file(session: Session, request: ApplicationIn, *, settings: Settings) -> tu
 
 def new_application(session: Session, request: ApplicationIn, *, settings: Settings) -> Application:
     """Insert the application, notice version 1, the filing record and the queued notice (no commit)."""
+    opted_out = consent.is_opted_out(session, request.applicant.phone)
+    app = build_application(request, opted_out=opted_out)
+    session.add(app)
+    session.flush()
+    add_filing_records(session, app, settings=settings)
+    return app
+
+
+def build_application(request: ApplicationIn, *, opted_out: bool) -> Application:
+    """The unsaved application row for `request`; a phone that opted out starts in `opted_out`."""
     applicant = request.applicant
-    opted_out = consent.is_opted_out(session, applicant.phone)
-    app = Application(
+    return Application(
         external_id=request.external_id,
         request_fingerprint=request.fingerprint(),
         name=applicant.name,
@@ -153,30 +162,41 @@ def new_application(session: Session, request: ApplicationIn, *, settings: Setti
         submitted_at=request.submitted_at or utcnow(),
         state=(State.OPTED_OUT if opted_out else State.AWAITING_CONFIRMATION).value,
     )
-    session.add(app)
-    session.flush()
-    session.add(
-        NoticeVersion(
-            application_id=app.pk,
-            version=1,
-            name=app.name,
-            amount_minor=app.amount_minor,
-            currency=app.currency,
-            term_months=app.term_months,
-            purpose=app.purpose,
-        )
-    )
-    session.add(
-        TransitionRecord(
-            application_id=app.pk, event="file", from_state="", to_state=app.state, cause="api", cause_id=None
-        )
-    )
-    notice = queue_text(session, app, "notice", settings=settings)
-    if opted_out:  # keep the notice on record, but it never leaves
-        notice.status = SUPPRESSED
-    else:
-        schedule_timers(session, app, settings=settings)
-    return app
+
+
+def add_filing_records(session: Session, app: Application, *, settings: Settings) -> None:
+    """Notice version 1, the filing transition, the queued notice and the prompt's timers of a flushed
+    application (no commit)."""
+    for model, values in filing_rows(app, settings=settings, now=utcnow()):
+        session.add(model(**values))
+
+
+def filing_rows(app: Application, *, settings: Settings, now: datetime) -> list[tuple[type[SQLModel], dict[str, Any]]]:
+    """Every row filing adds beside the application, as column values: the one definition behind both the API
+    (`add_filing_records`) and bulk import, which inserts them a table at a time."""
+    opted_out = app.state == State.OPTED_OUT
+    facts = {"name": app.name, "amount_minor": app.amount_minor, "currency": app.currency}
+    facts |= {"term_months": app.term_months, "purpose": app.purpose}
+    notice = outbound_values(app, "notice", settings=settings, now=now)
+    rows: list[tuple[type[SQLModel], dict[str, Any]]] = [
+        (NoticeVersion, {"application_id": app.pk, "version": 1, **facts, "staff_id": None, "created_at": now}),
+        (
+            TransitionRecord,
+            {"application_id": app.pk, "event": "file", "from_state": "", "to_state": app.state}
+            | {"handoff_reason": None, "cause": "api", "cause_id": None, "created_at": now},
+        ),
+        (
+            Message,
+            {"application_id": app.pk, "direction": OUTBOUND, "phone": app.phone, **notice}
+            # an opted-out phone's notice is kept on record, but it never leaves
+            | {"status": SUPPRESSED if opted_out else QUEUED, "provider_sid": None, "lease_until": None}
+            | {"attempts": 0, "error_code": None, "retry_of": None, "created_at": now, "updated_at": now}
+            | {"sent_at": None},
+        ),
+    ]
+    if not opted_out:
+        rows += [(Timer, values) for values in timer_values(app.pk, settings=settings, now=now)]
+    return rows
 
 
 def _find(session: Session, external_id: str) -> Application | None:

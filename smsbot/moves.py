@@ -5,7 +5,9 @@ through `carry_out`, inside the caller's transaction, with the application row a
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 from phonenumbers import timezone as phone_timezones
@@ -90,6 +92,20 @@ def queue_text(
     kind: str | None = None,
 ) -> Message:
     """Render `template` for `app` and put it in the outbox, held until its sending window opens."""
+    values = outbound_values(app, template, settings=settings, correction=correction, kind=kind, now=utcnow())
+    return queue_message(session, application=app, phone=app.phone, **values)
+
+
+def outbound_values(
+    app: Application,
+    template: str,
+    *,
+    settings: Settings,
+    now: datetime,
+    correction: tuple[object, int | str] | None = None,
+    kind: str | None = None,
+) -> dict[str, Any]:
+    """Body, kind, priority and earliest send time of a text for `app` (bulk import builds rows from this)."""
     field = value = None
     if correction is not None:
         field, value = str(getattr(correction[0], "value", correction[0])), correction[1]
@@ -105,13 +121,13 @@ def queue_text(
         value=value,
     )
     kind = kind or template
-    priority = PRIORITY_NOTICE if kind in BULK_KINDS else PRIORITY_REPLY
     hours = window_for(kind, settings)
-    now = utcnow()
-    send_after = next_allowed(now, applicant_timezone(app, settings), hours) if hours else now
-    return queue_message(
-        session, application=app, phone=app.phone, kind=kind, body=body, priority=priority, send_after=send_after
-    )
+    return {
+        "kind": kind,
+        "body": body,
+        "priority": PRIORITY_NOTICE if kind in BULK_KINDS else PRIORITY_REPLY,
+        "send_after": next_allowed(now, applicant_timezone(app, settings), hours) if hours else now,
+    }
 
 
 def notice_facts(app: Application, settings: Settings) -> NoticeFacts:

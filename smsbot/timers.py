@@ -6,6 +6,7 @@ timers with the application row locked, so a reply and a timer can never both ac
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
@@ -38,14 +39,18 @@ def cancel_timers(session: Session, application_id: int) -> None:
 
 def schedule_timers(session: Session, app: Application, *, settings: Settings, now: datetime | None = None) -> None:
     """Replace the application's pending timers with a fresh reminder and expiry for its latest prompt."""
-    now = now or utcnow()
     cancel_timers(session, app.pk)
-    session.add(
-        Timer(application_id=app.pk, kind=REMINDER, due_at=now + timedelta(seconds=settings.reminder_after_seconds))
-    )
-    session.add(
-        Timer(application_id=app.pk, kind=EXPIRE, due_at=now + timedelta(seconds=settings.expire_after_seconds))
-    )
+    for values in timer_values(app.pk, settings=settings, now=now or utcnow()):
+        session.add(Timer(**values))
+
+
+def timer_values(application_id: int, *, settings: Settings, now: datetime) -> list[dict[str, Any]]:
+    """The reminder and the expiry of a prompt sent at `now`, as column values."""
+    return [
+        {"application_id": application_id, "kind": kind, "due_at": now + timedelta(seconds=after), "status": PENDING}
+        | {"created_at": now, "fired_at": None}
+        for kind, after in ((REMINDER, settings.reminder_after_seconds), (EXPIRE, settings.expire_after_seconds))
+    ]
 
 
 def fire_due_timers(
