@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     expire_after_seconds: int = Field(default=259200, ge=1, alias="SMSBOT_EXPIRE_AFTER_SECONDS")
     max_reprompts: int = Field(default=1, ge=0, le=5, alias="SMSBOT_MAX_REPROMPTS")
     send_rate: float = Field(default=1.0, ge=0, alias="SMSBOT_SEND_RATE")
+    send_concurrency: int = Field(default=4, ge=1, le=32, alias="SMSBOT_SEND_CONCURRENCY")
     max_send_attempts: int = Field(default=5, ge=1, alias="SMSBOT_MAX_SEND_ATTEMPTS")
     worker_poll_seconds: float = Field(default=0.5, gt=0, alias="SMSBOT_WORKER_POLL_SECONDS")
     lease_seconds: int = Field(default=60, ge=5, alias="SMSBOT_LEASE_SECONDS")

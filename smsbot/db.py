@@ -60,10 +60,15 @@ def for_update(session: Session, query: Select[Any]) -> Select[Any]:
     return query if is_sqlite(session.get_bind()) else query.with_for_update()  # type: ignore[arg-type]
 
 
-def lock_key(session: Session, key: str) -> None:
-    """Serialise transactions about one key (a provider sid) until commit. SQLite's write lock already does."""
-    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+def lock_keys(session: Session, keys: list[str]) -> None:
+    """Serialise transactions about the same keys (provider sids) until commit, taking the locks in one
+    statement and in sorted order (so two holders of overlapping sets never deadlock). SQLite's write lock
+    already serialises everything."""
+    if keys and not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS sorted"),
+            {"keys": sorted(set(keys))},
+        )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

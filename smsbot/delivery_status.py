@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
-from smsbot.db import for_update, lock_key, transaction
+from smsbot.db import for_update, lock_keys, transaction
 from smsbot.delivery_failures import fail_delivery
 from smsbot.models import Application, DeliveryEvent, Message, utcnow
 from smsbot.outbox import queue_message
@@ -47,7 +47,7 @@ def handle_status_callback(factory: sessionmaker[Session], form: dict[str, str],
     sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
     error_code = form.get("ErrorCode") or None
     with transaction(factory) as session:
-        lock_key(session, sid)  # a callback racing the worker's commit of this sid waits for it
+        lock_keys(session, [sid])  # a callback racing the worker's commit of this sid waits for it
         message_id = session.execute(select(col(Message.id)).where(col(Message.provider_sid) == sid)).scalar()
         event = DeliveryEvent(
             provider_sid=sid,
@@ -70,16 +70,17 @@ def _apply(session: Session, event: DeliveryEvent, message_id: int, *, settings:
     return event.applied
 
 
-def apply_early_callbacks(session: Session, message: Message, *, settings: Settings) -> None:
-    """Callbacks can beat our own commit of the provider sid; once the sid is known, replay what came first."""
+def apply_early_callbacks(session: Session, message_ids: dict[str, int], *, settings: Settings) -> None:
+    """Callbacks can beat our own commit of the provider sid; once the sids are known (`sid -> message id`),
+    replay what came first, in arrival order."""
     query = (
         select(DeliveryEvent)
-        .where(col(DeliveryEvent.provider_sid) == message.provider_sid, col(DeliveryEvent.message_id).is_(None))
+        .where(col(DeliveryEvent.provider_sid).in_(list(message_ids)), col(DeliveryEvent.message_id).is_(None))
         .order_by(col(DeliveryEvent.id))
     )
     for event in session.execute(query).scalars():
         if event.status in RANK:
-            _apply(session, event, message.pk, settings=settings)
+            _apply(session, event, message_ids[event.provider_sid], settings=settings)
 
 
 def _advance(session: Session, message_id: int, status: str, error_code: str | None) -> bool:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
-from smsbot.db import for_update, lock_key
+from smsbot.db import for_update, lock_keys
 from smsbot.delivery_failures import fail_delivery, locked_application
 from smsbot.delivery_status import apply_early_callbacks
 from smsbot.models import Message, SendAttempt
@@ -24,6 +24,51 @@ from smsbot.providers.base import Outcome, SendResult
 ACCEPTED = "accepted"
 # Provider statuses that only say "accepted, not yet sent"; they all map to our `accepted`.
 PROVIDER_PENDING = frozenset({"accepted", "queued", "scheduled", "sending"})
+
+
+def record_results(
+    session: Session, outcomes: list[tuple[int, SendResult]], *, settings: Settings, now: datetime
+) -> None:
+    """Write the outcomes of several sends inside the caller's transaction. Acceptances, the common case, go
+    in a fixed handful of statements for the whole group; anything else goes one message at a time."""
+    accepted = [(message_id, result) for message_id, result in outcomes if result.outcome is Outcome.SENT]
+    for message_id, result in outcomes:
+        if result.outcome is not Outcome.SENT:
+            record_result(session, message_id, result, settings=settings, now=now)
+    if accepted:
+        _record_accepted(session, accepted, settings=settings, now=now)
+
+
+def _record_accepted(
+    session: Session, accepted: list[tuple[int, SendResult]], *, settings: Settings, now: datetime
+) -> None:
+    table = Message.__table__  # type: ignore[attr-defined]
+    lock_keys(session, [result.sid or "" for _, result in accepted])  # see handle_status_callback
+    mark_accepted = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.status == SENDING)  # a stale lease changes nothing
+        .values(status=bindparam("b_status"), provider_sid=bindparam("b_sid"), sent_at=now, lease_until=None)
+        .values(updated_at=now, error_code=None)
+    )
+    connection = session.connection()
+    connection.execute(
+        mark_accepted,
+        [{"b_id": mid, "b_status": stored_status(result), "b_sid": result.sid} for mid, result in accepted],
+    )
+    connection.execute(
+        insert(SendAttempt.__table__),  # type: ignore[attr-defined]
+        [
+            {"message_id": mid, "outcome": result.outcome.value, "provider_sid": result.sid, "error_code": None}
+            | {"detail": result.detail[:200], "created_at": now}
+            for mid, result in accepted
+        ],
+    )
+    apply_early_callbacks(session, {result.sid or "": mid for mid, result in accepted}, settings=settings)
+
+
+def stored_status(result: SendResult) -> str:
+    status = result.status or ACCEPTED
+    return ACCEPTED if status in PROVIDER_PENDING else status
 
 
 def record_result(session: Session, message_id: int, result: SendResult, *, settings: Settings, now: datetime) -> None:
@@ -50,12 +95,11 @@ def record_result(session: Session, message_id: int, result: SendResult, *, sett
     if result.outcome is Outcome.WITHHELD:
         message.status, message.lease_until = SUPPRESSED, None
     elif result.outcome is Outcome.SENT:
-        status = result.status or ACCEPTED
-        message.status = ACCEPTED if status in PROVIDER_PENDING else status
-        message.provider_sid, message.sent_at, message.lease_until = result.sid, now, None
-        lock_key(session, result.sid or "")  # see handle_status_callback: one of us sees the other's row
+        message.status, message.provider_sid = stored_status(result), result.sid
+        message.sent_at, message.lease_until = now, None
+        lock_keys(session, [result.sid or ""])  # see handle_status_callback: one of us sees the other's row
         session.flush()
-        apply_early_callbacks(session, message, settings=settings)
+        apply_early_callbacks(session, {result.sid or "": message.pk}, settings=settings)
     elif result.outcome is Outcome.RETRY and not exhausted:
         message.status, message.send_after, message.lease_until = QUEUED, now + backoff(message.attempts), None
     elif result.outcome is Outcome.UNKNOWN and not exhausted:
