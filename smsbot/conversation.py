@@ -29,6 +29,7 @@ from states.reader import read_reply
 
 log = logging.getLogger(__name__)
 RECEIVED = "received"
+SID_CONSTRAINT = ("uq_messages_provider_sid", "messages.provider_sid")  # as PostgreSQL and SQLite name it
 NO_APPLICATION_REPLY_EVERY = timedelta(hours=24)  # answer an unknown number politely, but never loop
 
 
@@ -49,16 +50,16 @@ def handle_inbound(
     try:
         with transaction(factory) as session:
             return _handle(session, settings=settings, sid=sid, phone=phone, body=body)
-    except IntegrityError:
-        # Two deliveries of one MessageSid raced past the duplicate check; the loser changes nothing.
+    except IntegrityError as exc:
+        # The unique provider id is the duplicate check: a retry's INSERT fails and its transaction (which has
+        # changed nothing else yet) rolls back. Any other integrity error is a bug and must surface.
+        if not any(name in str(exc.orig) for name in SID_CONSTRAINT):
+            raise
         return InboundOutcome(message_id=None, duplicate=True)
 
 
 def _handle(session: Session, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
     app = lock_active_application(session, phone)
-    existing = session.execute(select(col(Message.id)).where(col(Message.provider_sid) == sid)).scalar()
-    if existing is not None:
-        return InboundOutcome(message_id=existing, duplicate=True)
     asked = Field(app.asked_field) if app and app.asked_field else None
     reading = read_reply(body, app.state if app else "none", asked)
     message = Message(

@@ -66,7 +66,10 @@ def lock_keys(session: Session, keys: list[str]) -> None:
     already serialises everything."""
     if keys and not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
         session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS sorted"),
+            text(
+                "SELECT pg_advisory_xact_lock(hashtext(k))"
+                " FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS sorted"
+            ),
             {"keys": sorted(set(keys))},
         )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
@@ -39,9 +39,25 @@ def cancel_timers(session: Session, application_id: int) -> None:
 
 def schedule_timers(session: Session, app: Application, *, settings: Settings, now: datetime | None = None) -> None:
     """Replace the application's pending timers with a fresh reminder and expiry for its latest prompt."""
+    now = now or utcnow()
+    if _rearm(session, app.pk, settings=settings, now=now):
+        return
     cancel_timers(session, app.pk)
-    for values in timer_values(app.pk, settings=settings, now=now or utcnow()):
+    for values in timer_values(app.pk, settings=settings, now=now):
         session.add(Timer(**values))
+
+
+def _rearm(session: Session, application_id: int, *, settings: Settings, now: datetime) -> bool:
+    """The common case in one statement: both timers still pending, so move them instead of replacing them."""
+    reminder = now + timedelta(seconds=settings.reminder_after_seconds)
+    expire = now + timedelta(seconds=settings.expire_after_seconds)
+    result = session.execute(
+        update(Timer)
+        .where(col(Timer.application_id) == application_id, col(Timer.status) == PENDING)
+        .values(due_at=case({REMINDER: reminder}, value=col(Timer.kind), else_=expire))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 2)  # type: ignore[attr-defined]
 
 
 def timer_values(application_id: int, *, settings: Settings, now: datetime) -> list[dict[str, Any]]:
