@@ -22,7 +22,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+    # No pre-ping: it costs every request a round trip. A connection that died with the server raises a
+    # disconnect error, which invalidates the whole pool at once, so only the request that met it fails (and
+    # Twilio retries webhooks); recycling bounds the age of idle connections behind firewalls.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
 
 
 def _sqlite_engine(url: str) -> Engine:

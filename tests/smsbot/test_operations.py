@@ -160,3 +160,25 @@ def test_eval_replies_reports_the_figures_as_json_and_names_bad_lines(tmp_path) 
     bad.write_text('{"text": "1", "context": "awaiting_confirmation", "intent": "confirm"}\n{"text": "x"}\n')
     refused = CliRunner().invoke(main, ["eval-replies", str(bad)])
     assert refused.exit_code != 0 and "line 2" in refused.output
+
+
+def test_a_restarted_database_costs_at_most_one_failed_request(client: FlaskClient, rt: Runtime) -> None:
+    from sqlalchemy import create_engine, text
+
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("connections to drop exist only on PostgreSQL")
+    assert client.get("/healthz").status_code == 200
+    database = rt.engine.url.database
+    outside = create_engine(rt.engine.url)  # not from the app's pool, so every pooled connection dies
+    with outside.connect() as admin:  # what a server restart does to every pooled connection
+        killed = admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": database},
+        ).all()
+        admin.commit()
+    outside.dispose()
+    assert killed, "the app's pooled connection should have been there to drop"
+    statuses = [client.get("/healthz").status_code for _ in range(3)]
+    assert statuses[1:] == [200, 200]
