@@ -23,6 +23,9 @@ class MaskPhones(logging.Filter):
 def configure_logging(level: int = logging.INFO) -> None:
     """Root logging to stderr, every handler masking phone numbers. Safe to call more than once."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # transitions logs every state exit and entry at INFO: three lines per reply that say nothing our own
+    # transition records do not.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, MaskPhones) for f in handler.filters):
             handler.addFilter(MaskPhones())
