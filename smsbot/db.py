@@ -1,6 +1,6 @@
 """Engines and sessions. SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE so writers queue instead of
-failing; PostgreSQL gets a pre-pinged pool. Query helpers never commit: the service that owns a unit of work
-opens `session.begin()` itself."""
+failing; PostgreSQL gets a pool that is recycled, not pinged. Query helpers never commit: the service that owns a
+unit of work opens `session.begin()` itself."""
 
 from __future__ import annotations
 
