@@ -175,11 +175,9 @@ def filing_rows(app: Application, *, settings: Settings, now: datetime) -> list[
     """Every row filing adds beside the application, as column values: the one definition behind both the API
     (`add_filing_records`) and bulk import, which inserts them a table at a time."""
     opted_out = app.state == State.OPTED_OUT
-    facts = {"name": app.name, "amount_minor": app.amount_minor, "currency": app.currency}
-    facts |= {"term_months": app.term_months, "purpose": app.purpose}
     notice = outbound_values(app, "notice", settings=settings, now=now)
     rows: list[tuple[type[SQLModel], dict[str, Any]]] = [
-        (NoticeVersion, {"application_id": app.pk, "version": 1, **facts, "staff_id": None, "created_at": now}),
+        (NoticeVersion, notice_version_values(app, staff_id=None, now=now)),
         (
             TransitionRecord,
             {"application_id": app.pk, "event": "file", "from_state": "", "to_state": app.state}
@@ -197,6 +195,21 @@ def filing_rows(app: Application, *, settings: Settings, now: datetime) -> list[
     if not opted_out:
         rows += [(Timer, values) for values in timer_values(app.pk, settings=settings, now=now)]
     return rows
+
+
+def notice_version_values(app: Application, *, staff_id: int | None, now: datetime) -> dict[str, Any]:
+    """The application's details as notice version `app.notice_version` records them."""
+    return {
+        "application_id": app.pk,
+        "version": app.notice_version,
+        "name": app.name,
+        "amount_minor": app.amount_minor,
+        "currency": app.currency,
+        "term_months": app.term_months,
+        "purpose": app.purpose,
+        "staff_id": staff_id,
+        "created_at": now,
+    }
 
 
 def _find(session: Session, external_id: str) -> Application | None:

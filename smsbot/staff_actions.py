@@ -24,8 +24,8 @@ from smsbot import consent
 from smsbot.application_view import amount_of
 from smsbot.config import Settings
 from smsbot.db import for_update, transaction
-from smsbot.filing import MAX_AMOUNT
-from smsbot.models import Application, AuditEvent, Correction, NoticeVersion, StaffUser
+from smsbot.filing import MAX_AMOUNT, notice_version_values
+from smsbot.models import Application, AuditEvent, Correction, NoticeVersion, StaffUser, utcnow
 from smsbot.moves import carry_out
 from smsbot.outbox import queue_message
 from smsbot.segments import MAX_BODY_CHARS
@@ -239,16 +239,7 @@ def _set_field(app: Application, field: str, value: Any) -> None:
 
 
 def _version_row(app: Application, actor: Actor) -> NoticeVersion:
-    return NoticeVersion(
-        application_id=app.pk,
-        version=app.notice_version,
-        name=app.name,
-        amount_minor=app.amount_minor,
-        currency=app.currency,
-        term_months=app.term_months,
-        purpose=app.purpose,
-        staff_id=actor.id,
-    )
+    return NoticeVersion(**notice_version_values(app, staff_id=actor.id, now=utcnow()))
 
 
 def _mark_applied(session: Session, app: Application, field: str, correction_id: int | None) -> None:
