@@ -30,6 +30,7 @@ from smsbot.moves import carry_out
 from smsbot.outbox import queue_message
 from smsbot.segments import MAX_BODY_CHARS
 from smsbot.texts import language, lint
+from smsbot.timers import cancel_timers
 from states.machine import can_fire
 from states.policy import Step
 
@@ -107,6 +108,7 @@ def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: 
         if problems:
             raise Refusal("lint", problems="; ".join(problems))
         message = queue_message(session, application=app, phone=app.phone, kind="staff_reply", body=full)
+        cancel_timers(session, app.pk)  # a person is now talking to the applicant: no bot reminder on top
         session.flush()
         _audit(session, app_id, actor, "reply", None, {"message_id": message.id})
         return int(message.id or 0)

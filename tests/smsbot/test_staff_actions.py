@@ -273,3 +273,14 @@ def test_a_settled_conversation_leaves_the_queue_unassigned(
     send_sms(client, case["applicant"]["phone"], "转人工")
     rows = alice.get("/staff/queue?assigned=unassigned", headers={"Accept": "application/json"}).get_json()
     assert rows["ids"] == [case["id"]]
+
+
+def test_a_staff_reply_cancels_the_bots_pending_reminder(client: FlaskClient, alice: StaffClient, rt: Runtime) -> None:
+    from smsbot.models import Timer
+    from tests.factories import file
+
+    filed = file(client)  # still waiting for 1 / 2, with a reminder and an expiry pending
+    assert alice.act(filed["id"], "reply", body="您好，请核对后回复1或2。").status_code == 303
+    with rt.sessions() as session:
+        statuses = session.execute(select(Timer.status).where(col(Timer.application_id) == filed["id"])).scalars()
+        assert set(statuses) == {"cancelled"}
