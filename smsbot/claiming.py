@@ -77,6 +77,7 @@ def _apply_rules(session: Session, messages: list[Message], *, settings: Setting
         c.phone: c for c in session.execute(select(PhoneConsent).where(col(PhoneConsent.phone).in_(phones))).scalars()
     }
     recent = _recent_sends(session, phones, now)
+    apps = _windowed_applications(session, messages, settings=settings)
     sendable = []
     for message in messages:
         consent = consents.get(message.phone)
@@ -84,7 +85,7 @@ def _apply_rules(session: Session, messages: list[Message], *, settings: Setting
             _suppress(message, now, "opted_out" if consent.opted_out else "undeliverable")
         elif recent[(message.phone, message.body)] >= LOOP_LIMIT and message.status == QUEUED:
             _suppress(message, now, "loop_guard")
-        elif not _window_open(session, message, settings=settings, now=now):
+        elif not _window_open(apps.get(message.application_id or 0), message, settings=settings, now=now):
             continue
         else:
             recent[(message.phone, message.body)] += 1
@@ -110,13 +111,18 @@ def _recent_sends(session: Session, phones: set[str], now: datetime) -> Counter[
     return Counter({(phone, body): count for phone, body, count in session.execute(query).all()})
 
 
-def _window_open(session: Session, message: Message, *, settings: Settings, now: datetime) -> bool:
+def _windowed_applications(session: Session, messages: list[Message], *, settings: Settings) -> dict[int, Application]:
+    """The applications of the batch's notices and reminders (their timezone sets the window), in one query."""
+    ids = {m.application_id for m in messages if m.application_id and window_for(m.kind, settings)}
+    if not ids:
+        return {}
+    return {app.pk: app for app in session.execute(select(Application).where(col(Application.id).in_(ids))).scalars()}
+
+
+def _window_open(app: Application | None, message: Message, *, settings: Settings, now: datetime) -> bool:
     """Notices and reminders wait for the applicant's window; when closed, reschedule to its opening."""
     hours = window_for(message.kind, settings)
-    if hours is None or message.application_id is None:
-        return True
-    app = session.get(Application, message.application_id)
-    if app is None:
+    if hours is None or app is None:
         return True
     opening = next_allowed(now, applicant_timezone(app, settings), hours)
     if opening <= now:

@@ -15,9 +15,9 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
-from smsbot.db import for_update, lock_keys, transaction
-from smsbot.delivery_failures import fail_delivery
-from smsbot.models import Application, DeliveryEvent, Message, utcnow
+from smsbot.db import lock_keys, transaction
+from smsbot.delivery_failures import fail_delivery, locked_application
+from smsbot.models import DeliveryEvent, Message, utcnow
 from smsbot.outbox import queue_message
 
 RANK = {
@@ -97,8 +97,7 @@ def _advance(session: Session, message_id: int, status: str, error_code: str | N
 
 def _act_on_failure(session: Session, message_id: int, error_code: str | None, *, settings: Settings) -> None:
     app_id = session.execute(select(col(Message.application_id)).where(col(Message.id) == message_id)).scalar()
-    if app_id is not None:  # lock order: the application first
-        session.execute(for_update(session, select(Application).where(col(Application.id) == app_id)))
+    locked_application(session, app_id)  # lock order: the application first
     message = session.get(Message, message_id, populate_existing=True)
     assert message is not None
     if error_code in RETRY_ONCE_CODES and message.retry_of is None:

@@ -34,7 +34,7 @@ def record_results(
     accepted = [(message_id, result) for message_id, result in outcomes if result.outcome is Outcome.SENT]
     for message_id, result in outcomes:
         if result.outcome is not Outcome.SENT:
-            record_result(session, message_id, result, settings=settings, now=now)
+            _record_other(session, message_id, result, settings=settings, now=now)
     if accepted:
         _record_accepted(session, accepted, settings=settings, now=now)
 
@@ -71,8 +71,8 @@ def stored_status(result: SendResult) -> str:
     return ACCEPTED if status in PROVIDER_PENDING else status
 
 
-def record_result(session: Session, message_id: int, result: SendResult, *, settings: Settings, now: datetime) -> None:
-    """Write the outcome of one send inside the caller's transaction (a stale lease is ignored)."""
+def _record_other(session: Session, message_id: int, result: SendResult, *, settings: Settings, now: datetime) -> None:
+    """Write one outcome other than an acceptance (a stale lease is ignored)."""
     # Lock order everywhere: the application, then its messages (an inbound reply does the same).
     app_id = session.execute(select(col(Message.application_id)).where(col(Message.id) == message_id)).scalar()
     locked_application(session, app_id)
@@ -94,12 +94,6 @@ def record_result(session: Session, message_id: int, result: SendResult, *, sett
     exhausted = message.attempts >= settings.max_send_attempts
     if result.outcome is Outcome.WITHHELD:
         message.status, message.lease_until = SUPPRESSED, None
-    elif result.outcome is Outcome.SENT:
-        message.status, message.provider_sid = stored_status(result), result.sid
-        message.sent_at, message.lease_until = now, None
-        lock_keys(session, [result.sid or ""])  # see handle_status_callback: one of us sees the other's row
-        session.flush()
-        apply_early_callbacks(session, {result.sid or "": message.pk}, settings=settings)
     elif result.outcome is Outcome.RETRY and not exhausted:
         message.status, message.send_after, message.lease_until = QUEUED, now + backoff(message.attempts), None
     elif result.outcome is Outcome.UNKNOWN and not exhausted:
