@@ -25,7 +25,7 @@ from smsbot.models import utcnow
 from smsbot.outcomes import record_results
 from smsbot.privacy import mask_phone
 from smsbot.providers.base import Outcome, SendResult, SmsProvider
-from smsbot.timers import fire_due_timers
+from smsbot.timer_firing import fire_due_timers
 
 log = logging.getLogger(__name__)
 RECHECK_AFTER_SECONDS = 0.5  # a paced send waits; look at consent again if the claim is older than this

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from smsbot.models import Timer, utcnow
 from smsbot.runtime import Runtime
-from smsbot.timers import fire_due_timers
+from smsbot.timer_firing import fire_due_timers
 from smsbot.windows import next_allowed
 from tests.delivery.helpers import application_row, drain, outbound
 from tests.factories import application, file, send_sms
