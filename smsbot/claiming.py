@@ -46,7 +46,7 @@ def claim_due(session: Session, *, settings: Settings, sender: str, limit: int, 
         .order_by(col(Message.priority), col(Message.send_after), col(Message.id))
         .limit(limit)
     )
-    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+    if not is_sqlite(session.get_bind()):
         query = query.with_for_update(skip_locked=True, of=Message)
     candidates = list(session.execute(query).scalars())
     sendable = _apply_rules(session, candidates, settings=settings, now=now)

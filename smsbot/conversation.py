@@ -1,24 +1,28 @@
 """The conversation service: one inbound SMS is one transaction.
 
 Lock the applicant's active application, drop duplicates by provider id, store the message (redacted), read
-it, carry out the bot's move and queue its replies, then commit. The webhook answers only after the commit."""
+it, carry out the bot's move and queue its replies, then commit. The webhook answers only after the commit.
+
+This is the webhook's hot path, so the common case (a reply to a known application) is a handful of prebuilt
+Core statements on one connection. The rare cases (opt-out, opt-in, an unknown number) open an ORM session on
+that same connection and transaction."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, Row, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
 from smsbot import consent
 from smsbot.config import Settings
-from smsbot.db import for_update, transaction
+from smsbot.db import for_update, is_sqlite, write_transaction
 from smsbot.models import INBOUND, Application, Message, utcnow
-from smsbot.moves import carry_out
+from smsbot.moves import APPLICATIONS, carry_out, plan_move, write_move
 from smsbot.outbox import cancel_queued_for_phone, queue_message
 from smsbot.privacy import mask_phone
 from smsbot.texts import render
@@ -31,6 +35,15 @@ log = logging.getLogger(__name__)
 RECEIVED = "received"
 SID_CONSTRAINT = ("uq_messages_provider_sid", "messages.provider_sid")  # as PostgreSQL and SQLite name it
 NO_APPLICATION_REPLY_EVERY = timedelta(hours=24)  # answer an unknown number politely, but never loop
+MESSAGES = Message.__table__  # type: ignore[attr-defined]
+_INSERT_INBOUND = insert(MESSAGES).returning(MESSAGES.c.id)
+_ACTIVE_APPLICATION = (
+    select(APPLICATIONS)
+    .where(APPLICATIONS.c.phone == bindparam("phone"), APPLICATIONS.c.state != State.CLOSED.value)
+    .order_by(APPLICATIONS.c.id.desc())
+    .limit(1)
+)
+_LOCK_ACTIVE_APPLICATION = _ACTIVE_APPLICATION.with_for_update()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +56,11 @@ class InboundOutcome:
     moved: bool = False  # a transition was recorded
 
 
-def handle_inbound(
-    factory: sessionmaker[Session], *, settings: Settings, sid: str, phone: str, body: str
-) -> InboundOutcome:
+def handle_inbound(engine: Engine, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
     """Store and act on one inbound SMS exactly once per `sid`. Safe to call concurrently and repeatedly."""
     try:
-        with transaction(factory) as session:
-            return _handle(session, settings=settings, sid=sid, phone=phone, body=body)
+        with write_transaction(engine) as conn:
+            return _handle(conn, settings=settings, sid=sid, phone=phone, body=body)
     except IntegrityError as exc:
         # The unique provider id is the duplicate check: a retry's INSERT fails and its transaction (which has
         # changed nothing else yet) rolls back. Any other integrity error is a bug and must surface.
@@ -58,112 +69,129 @@ def handle_inbound(
         return InboundOutcome(message_id=None, duplicate=True)
 
 
-def _handle(session: Session, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
-    app = lock_active_application(session, phone)
-    asked = Field(app.asked_field) if app and app.asked_field else None
-    reading = read_reply(body, app.state if app else "none", asked)
-    message = Message(
-        application_id=app.id if app else None,
-        direction=INBOUND,
-        phone=phone,
-        body=reading.redacted_text or body,
-        kind="reply",
-        status=RECEIVED,
-        provider_sid=sid,
-    )
-    session.add(message)
-    session.flush()
-    step = _act(session, app, reading, message, settings=settings)
-    log.info(
-        "inbound %s from %s intent=%s event=%s",
-        message.id,
-        mask_phone(phone),
-        reading.intent.value,
-        step.event if step else None,
-    )
+def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
+    now = utcnow()
+    app = lock_active_application(conn, phone)
+    asked = Field(app.asked_field) if app is not None and app.asked_field else None
+    reading = read_reply(body, app.state if app is not None else "none", asked)
+    message_id: int = conn.execute(
+        _INSERT_INBOUND, _inbound_row(app, sid=sid, phone=phone, body=reading.redacted_text or body, now=now)
+    ).scalar_one()
+    if reading.intent in (Intent.OPT_OUT, Intent.OPT_IN) or app is None:
+        with Session(bind=conn) as session:
+            step, state = _act_rarely(session, app, reading, phone, message_id, body, settings=settings)
+            session.flush()
+    else:
+        step = decide(app.state, reading, reprompts=app.reprompts, max_reprompts=settings.max_reprompts)
+        move = plan_move(app, step, settings=settings, cause="message", cause_id=message_id, now=now)
+        if move is not None:
+            write_move(conn, move, settings=settings, now=now)
+        state = move.state if move else app.state
+    event = step.event if step else None
+    log.info("inbound %s from %s intent=%s event=%s", message_id, mask_phone(phone), reading.intent.value, event)
     return InboundOutcome(
-        message.id,
-        False,
-        app.id if app else None,
-        app.state if app else None,
-        reading.intent.value,
-        moved=bool(step and step.event),
+        message_id, False, app.id if app is not None else None, state, reading.intent.value, moved=bool(event)
     )
 
 
-def _act(
-    session: Session, app: Application | None, reading: Reading, message: Message, *, settings: Settings
-) -> Step | None:
+def _inbound_row(app: Row[Any] | None, *, sid: str, phone: str, body: str, now: datetime) -> dict[str, Any]:
+    return {
+        "application_id": app.id if app is not None else None,
+        "direction": INBOUND,
+        "phone": phone,
+        "body": body,
+        "kind": "reply",
+        "status": RECEIVED,
+        "provider_sid": sid,
+        "priority": 0,
+        "send_after": now,
+        "lease_until": None,
+        "attempts": 0,
+        "error_code": None,
+        "retry_of": None,
+        "created_at": now,
+        "updated_at": now,
+        "sent_at": None,
+    }
+
+
+def _act_rarely(
+    session: Session,
+    app: Row[Any] | None,
+    reading: Reading,
+    phone: str,
+    message_id: int,
+    body: str,
+    *,
+    settings: Settings,
+) -> tuple[Step | None, str | None]:
+    """The rare paths, on an ORM session: an opt-out, an opt-in, a number with no application. Returns the
+    step taken and the application's state after it."""
     if reading.intent is Intent.OPT_OUT:
-        return _opt_out(session, app, message, settings=settings)
+        return _opt_out(session, app, phone, message_id, body, settings=settings)
     if reading.intent is Intent.OPT_IN:
-        consent.set_opted_out(session, phone=message.phone, opted_out=False, message_id=message.id)
+        consent.set_opted_out(session, phone=phone, opted_out=False, message_id=message_id)
     if app is None:
-        _answer_unknown_phone(session, message, settings=settings)
-        return None
+        _answer_unknown_phone(session, phone, body, settings=settings)
+        return None, None
     step = decide(app.state, reading, reprompts=app.reprompts, max_reprompts=settings.max_reprompts)
-    carry_out(session, app, step, settings=settings, cause="message", cause_id=message.id)
-    return step
+    move = carry_out(session, app, step, settings=settings, cause="message", cause_id=message_id)
+    return step, move.state if move else app.state
 
 
-def _opt_out(session: Session, app: Application | None, message: Message, *, settings: Settings) -> Step | None:
+def _opt_out(
+    session: Session, app: Row[Any] | None, phone: str, message_id: int, body: str, *, settings: Settings
+) -> tuple[Step, str | None]:
     """Opt-out wins in every state: record it, cancel what waits, move every open application, confirm once."""
-    changed = consent.set_opted_out(session, phone=message.phone, opted_out=True, message_id=message.id)
-    cancel_queued_for_phone(session, phone=message.phone)
+    changed = consent.set_opted_out(session, phone=phone, opted_out=True, message_id=message_id)
+    cancel_queued_for_phone(session, phone=phone)
     quiet = Step("do_opt_out")
-    for other in _open_applications(session, message.phone):
-        if other is not app:
-            carry_out(session, other, quiet, settings=settings, cause="message", cause_id=message.id)
+    for other in _open_applications(session, phone):
+        if app is None or other.id != app.id:
+            carry_out(session, other, quiet, settings=settings, cause="message", cause_id=message_id)
+    state = app.state if app is not None else None
     if app is not None and app.state != State.OPTED_OUT:
-        carry_out(session, app, quiet, settings=settings, cause="message", cause_id=message.id)
+        carry_out(session, app, quiet, settings=settings, cause="message", cause_id=message_id)
+        state = State.OPTED_OUT.value
     if changed:
-        locale = app.locale if app else _guess_locale(message.body)
-        _queue_plain(session, app, message.phone, "opt_out_confirmation", locale, settings=settings)
-    return quiet
+        locale = app.locale if app is not None else _guess_locale(body)
+        _queue_plain(session, app, phone, "opt_out_confirmation", locale, settings=settings)
+    return quiet, state
 
 
-def _answer_unknown_phone(session: Session, message: Message, *, settings: Settings) -> None:
+def _answer_unknown_phone(session: Session, phone: str, body: str, *, settings: Settings) -> None:
     """A polite pointer to the hotline, at most once a day per phone, and never to an opted-out phone."""
-    if consent.is_opted_out(session, message.phone):
+    if consent.is_opted_out(session, phone):
         return
     since = utcnow() - NO_APPLICATION_REPLY_EVERY
     recent = session.execute(
         select(col(Message.id))
-        .where(
-            col(Message.phone) == message.phone,
-            col(Message.kind) == "no_application",
-            col(Message.created_at) >= since,
-        )
+        .where(col(Message.phone) == phone, col(Message.kind) == "no_application", col(Message.created_at) >= since)
         .limit(1)
     ).scalar()
     if recent is None:
-        _queue_plain(session, None, message.phone, "no_application", _guess_locale(message.body), settings=settings)
+        _queue_plain(session, None, phone, "no_application", _guess_locale(body), settings=settings)
 
 
 def _queue_plain(
-    session: Session, app: Application | None, phone: str, template: str, locale: str, *, settings: Settings
+    session: Session, app: Row[Any] | None, phone: str, template: str, locale: str, *, settings: Settings
 ) -> None:
     """Queue a text that names no application details (it may go to a phone we know nothing about)."""
     body = render(template, locale=locale, signature=settings.signature_for(locale), hotline=settings.hotline)
-    queue_message(session, application=app, phone=phone, kind=template, body=body)
+    queue_message(session, application_id=app.id if app is not None else None, phone=phone, kind=template, body=body)
 
 
 def _guess_locale(text: str) -> str:
     return "zh-CN" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
 
 
-def lock_active_application(session: Session, phone: str) -> Application | None:
+def lock_active_application(conn: Connection, phone: str) -> Row[Any] | None:
     """The phone's most recent application that is not closed, locked for this transaction.
 
     PostgreSQL: FOR UPDATE serialises concurrent replies from one phone. SQLite: the transaction already
     holds the database write lock (BEGIN IMMEDIATE), which serialises everything."""
-    query = (
-        select(Application)
-        .where(col(Application.phone) == phone, col(Application.state) != State.CLOSED.value)
-        .order_by(col(Application.id).desc())
-        .limit(1)
-    )
-    return session.execute(for_update(session, query)).scalar_one_or_none()
+    query = _ACTIVE_APPLICATION if is_sqlite(conn) else _LOCK_ACTIVE_APPLICATION
+    return conn.execute(query, {"phone": phone}).one_or_none()
 
 
 def _open_applications(session: Session, phone: str) -> list[Application]:

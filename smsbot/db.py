@@ -4,12 +4,15 @@ unit of work opens `session.begin()` itself."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Select, create_engine, event, text
+from sqlalchemy import Connection, Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -54,20 +57,80 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def for_update(session: Session, query: Select[Any]) -> Select[Any]:
+def for_update(bind: Session | Connection, query: Select[Any]) -> Select[Any]:
     """Add a row lock on PostgreSQL; SQLite needs none because BEGIN IMMEDIATE already holds the write lock."""
-    return query if is_sqlite(session.get_bind()) else query.with_for_update()  # type: ignore[arg-type]
+    engine = bind if isinstance(bind, Connection) else bind.get_bind()
+    return query if is_sqlite(engine) else query.with_for_update()
+
+
+class WriterGate:
+    """The queue in front of SQLite's single write lock.
+
+    SQLite's busy handler makes a waiting writer sleep and retry, napping up to 100 ms at a time, and those naps
+    are a webhook's tail latency under load. Here the writers of one process queue on a lock and processes on an
+    flock of a file beside the database, so the next writer starts the moment the last one commits. It only
+    orders writers: one that bypasses it (a shell, a migration) still meets the busy timeout."""
+
+    def __init__(self, database: str) -> None:
+        self._path = database + "-writer.lock"
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a child must never inherit a held lock
+
+    def _reset(self) -> None:
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            self._depth += 1
+            try:
+                if self._depth == 1:
+                    fcntl.flock(self._file(), fcntl.LOCK_EX)  # blocks without the GIL
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._fd is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def _file(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        return self._fd
+
+
+_GATES: dict[str, WriterGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def writer_gate(engine: Engine) -> AbstractContextManager[None]:
+    """Hold SQLite's writer queue (see `WriterGate`); PostgreSQL locks rows, so there is nothing to queue."""
+    database = engine.url.database
+    if not is_sqlite(engine) or not database or database == ":memory:":
+        return nullcontext()
+    with _GATES_LOCK:
+        gate = _GATES.get(database) or _GATES.setdefault(database, WriterGate(database))
+    return gate.held()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One Core unit of work on a bare connection (the webhook's hot path): commit on success, roll back on any
+    exception."""
+    with writer_gate(engine), engine.begin() as conn:
+        yield conn
 
 
 def lock_keys(session: Session, keys: list[str]) -> None:
     """Serialise transactions about the same keys (provider sids) until commit, taking the locks in one
     statement and in sorted order (so two holders of overlapping sets never deadlock). SQLite's write lock
     already serialises everything."""
-    if keys and not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+    if keys and not is_sqlite(session.get_bind()):
         session.execute(
             text(
                 "SELECT pg_advisory_xact_lock(hashtext(k))"
@@ -84,5 +147,5 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any exception, always close."""
-    with factory() as session, session.begin():
+    with writer_gate(factory.kw["bind"]), factory() as session, session.begin():
         yield session

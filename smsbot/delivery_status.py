@@ -103,7 +103,7 @@ def _act_on_failure(session: Session, message_id: int, error_code: str | None, *
     if error_code in RETRY_ONCE_CODES and message.retry_of is None:
         retry = queue_message(
             session,
-            application=None,
+            application_id=None,
             phone=message.phone,
             kind=message.kind,
             body=message.body,

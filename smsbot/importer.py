@@ -253,7 +253,7 @@ def _file_alone(factory: sessionmaker[Session], row: Row, *, settings: Settings)
 
 def _file_rows(session: Session, batch: list[Row], *, settings: Settings, dry_run: bool = False) -> list[Result]:
     """Decide each row against the database and the rows before it, then store the new ones (no commit)."""
-    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+    if not is_sqlite(session.get_bind()):
         # The driver prepares repeated statements, and PostgreSQL keeps a generic plan made while the table
         # was small: the duplicate lookup then scans the whole growing table for every batch (quadratic).
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
@@ -304,7 +304,7 @@ def _insert_applications(session: Session, apps: list[Application]) -> None:
     """Insert `apps` and give each its id. On PostgreSQL the ids come from the sequence first, so the rows go
     in as a pipelined executemany whose small statement the driver parses once, instead of one huge
     INSERT ... RETURNING per batch that it would parse again every time."""
-    if is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+    if is_sqlite(session.get_bind()):
         session.add_all(apps)
         session.flush()
         return

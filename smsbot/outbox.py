@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from smsbot.models import OUTBOUND, Application, Message, utcnow
+from smsbot.models import OUTBOUND, Message, utcnow
 from smsbot.models.message import PRIORITY_REPLY
 
 QUEUED = "queued"
@@ -24,7 +25,7 @@ CONSENT_EXEMPT_KINDS = frozenset({"opt_out_confirmation"})
 def queue_message(
     session: Session,
     *,
-    application: Application | None,
+    application_id: int | None,
     phone: str,
     kind: str,
     body: str,
@@ -32,18 +33,50 @@ def queue_message(
     send_after: datetime | None = None,
 ) -> Message:
     """Add an outbound row to the caller's transaction; the worker sends it once that transaction commits."""
-    message = Message(
-        application_id=application.id if application else None,
-        direction=OUTBOUND,
+    now = utcnow()
+    row = outbound_row(
+        application_id=application_id,
         phone=phone,
-        body=body,
         kind=kind,
-        status=QUEUED,
+        body=body,
         priority=priority,
-        send_after=send_after or utcnow(),
+        send_after=send_after or now,
+        now=now,
     )
+    message = Message(**row)
     session.add(message)
     return message
+
+
+def outbound_row(
+    *,
+    application_id: int | None,
+    phone: str,
+    kind: str,
+    body: str,
+    priority: int,
+    send_after: datetime,
+    now: datetime,
+) -> dict[str, Any]:
+    """Every column of a new outbox row, for Core inserts (which see none of the model's Python defaults)."""
+    return {
+        "application_id": application_id,
+        "direction": OUTBOUND,
+        "phone": phone,
+        "body": body,
+        "kind": kind,
+        "status": QUEUED,
+        "provider_sid": None,
+        "priority": priority,
+        "send_after": send_after,
+        "lease_until": None,
+        "attempts": 0,
+        "error_code": None,
+        "retry_of": None,
+        "created_at": now,
+        "updated_at": now,
+        "sent_at": None,
+    }
 
 
 def cancel_queued_for_phone(session: Session, *, phone: str) -> int:

@@ -107,7 +107,7 @@ def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: 
         problems = lint(full)
         if problems:
             raise Refusal("lint", problems="; ".join(problems))
-        message = queue_message(session, application=app, phone=app.phone, kind="staff_reply", body=full)
+        message = queue_message(session, application_id=app.id, phone=app.phone, kind="staff_reply", body=full)
         cancel_timers(session, app.pk)  # a person is now talking to the applicant: no bot reminder on top
         session.flush()
         _audit(session, app_id, actor, "reply", None, {"message_id": message.id})

@@ -47,7 +47,7 @@ def fire_due_timers(
 
 def _fire(session: Session, timer_id: int, *, settings: Settings, now: datetime) -> None:
     query = select(Timer).where(col(Timer.id) == timer_id, col(Timer.status) == PENDING)
-    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+    if not is_sqlite(session.get_bind()):
         query = query.with_for_update(skip_locked=True)
     timer = session.execute(query).scalar_one_or_none()
     if timer is None:  # another worker took it, or a reply cancelled it

@@ -8,45 +8,56 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, update
-from sqlmodel import Session, col
+from sqlalchemy import Connection, and_, bindparam, case, insert, update
+from sqlmodel import Session
 
 from smsbot.config import Settings
-from smsbot.models import Application, Timer, utcnow
+from smsbot.models import Timer
+from smsbot.models.base import UTCDateTime
 
 PENDING, FIRED, CANCELLED = "pending", "fired", "cancelled"
 REMINDER, EXPIRE = "reminder", "expire"
 
 
-def cancel_timers(session: Session, application_id: int) -> None:
-    session.execute(
-        update(Timer)
-        .where(col(Timer.application_id) == application_id, col(Timer.status) == PENDING)
-        .values(status=CANCELLED)
+TIMERS = Timer.__table__  # type: ignore[attr-defined]
+_PENDING_OF_APPLICATION = and_(TIMERS.c.application_id == bindparam("timers_of"), TIMERS.c.status == PENDING)
+_CANCEL = update(TIMERS).where(_PENDING_OF_APPLICATION).values(status=CANCELLED)
+_REARM = (
+    update(TIMERS)
+    .where(_PENDING_OF_APPLICATION)
+    .values(
+        due_at=case(
+            {REMINDER: bindparam("reminder_due", type_=UTCDateTime)},
+            value=TIMERS.c.kind,
+            else_=bindparam("expire_due", type_=UTCDateTime),
+        )
     )
+)
+_INSERT = insert(TIMERS)
 
 
-def schedule_timers(session: Session, app: Application, *, settings: Settings, now: datetime | None = None) -> None:
+def cancel_timers(bind: Session | Connection, application_id: int) -> None:
+    if isinstance(bind, Session):
+        bind.flush()  # a Core statement does not autoflush: the session's own changes go first
+    bind.execute(_CANCEL, {"timers_of": application_id})
+
+
+def schedule_timers(conn: Connection, application_id: int, *, settings: Settings, now: datetime) -> None:
     """Replace the application's pending timers with a fresh reminder and expiry for its latest prompt."""
-    now = now or utcnow()
-    if _rearm(session, app.pk, settings=settings, now=now):
+    if _rearm(conn, application_id, settings=settings, now=now):
         return
-    cancel_timers(session, app.pk)
-    for values in timer_values(app.pk, settings=settings, now=now):
-        session.add(Timer(**values))
+    cancel_timers(conn, application_id)
+    conn.execute(_INSERT, timer_values(application_id, settings=settings, now=now))
 
 
-def _rearm(session: Session, application_id: int, *, settings: Settings, now: datetime) -> bool:
+def _rearm(conn: Connection, application_id: int, *, settings: Settings, now: datetime) -> bool:
     """The common case in one statement: both timers still pending, so move them instead of replacing them."""
-    reminder = now + timedelta(seconds=settings.reminder_after_seconds)
-    expire = now + timedelta(seconds=settings.expire_after_seconds)
-    result = session.execute(
-        update(Timer)
-        .where(col(Timer.application_id) == application_id, col(Timer.status) == PENDING)
-        .values(due_at=case({REMINDER: reminder}, value=col(Timer.kind), else_=expire))
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 2)  # type: ignore[attr-defined]
+    due = {
+        "timers_of": application_id,
+        "reminder_due": now + timedelta(seconds=settings.reminder_after_seconds),
+        "expire_due": now + timedelta(seconds=settings.expire_after_seconds),
+    }
+    return conn.execute(_REARM, due).rowcount == 2
 
 
 def timer_values(application_id: int, *, settings: Settings, now: datetime) -> list[dict[str, Any]]:

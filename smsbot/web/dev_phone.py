@@ -47,5 +47,5 @@ def reply(phone: str) -> Response:
     if not E164.match(phone) or len(body) > 1600:
         abort(400)
     rt = runtime()
-    handle_inbound(rt.sessions, settings=rt.settings, sid="SMdev" + secrets.token_hex(15), phone=phone, body=body)
+    handle_inbound(rt.engine, settings=rt.settings, sid="SMdev" + secrets.token_hex(15), phone=phone, body=body)
     return redirect(url_for("dev_phone.thread", phone=phone))

@@ -37,7 +37,7 @@ def inbound_sms() -> Response:
     if not sid or not phone or len(body) > MAX_BODY_CHARS:
         abort(400)
     rt = runtime()
-    outcome = handle_inbound(rt.sessions, settings=rt.settings, sid=sid, phone=phone, body=body)
+    outcome = handle_inbound(rt.engine, settings=rt.settings, sid=sid, phone=phone, body=body)
     rt.metrics.inbound.labels(result="duplicate" if outcome.duplicate else "stored").inc()
     if outcome.moved and outcome.state:
         rt.metrics.transitions.labels(to_state=outcome.state).inc()
