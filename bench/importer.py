@@ -1,6 +1,7 @@
 """Bulk import: `smsbot import FILE.csv` of N applications into an empty PostgreSQL database, beside a bare
 batched INSERT of the same rows with the raw driver (the application, its notice version, its filing
-transition and its queued notice: what the import stores), 500 applications per transaction."""
+transition, its queued notice and its reminder and expiry timers: what the import stores), 500 applications
+per transaction."""
 
 from __future__ import annotations
 
@@ -73,6 +74,10 @@ CHILDREN = [
     "INSERT INTO messages (application_id, direction, phone, body, kind, status, priority, send_after, attempts, "
     "created_at, updated_at) VALUES (%(id)s, 'out', %(phone)s, %(body)s, 'notice', 'queued', 10, now(), 0, "
     "now(), now())",
+    "INSERT INTO timers (application_id, kind, due_at, status, created_at) "
+    "VALUES (%(id)s, 'reminder', now() + interval '1 day', 'pending', now())",
+    "INSERT INTO timers (application_id, kind, due_at, status, created_at) "
+    "VALUES (%(id)s, 'expire', now() + interval '3 days', 'pending', now())",
 ]
 
 

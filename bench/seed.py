@@ -1,6 +1,7 @@
 """Seed a migrated database with N filed applications in plain SQL (a million in well under a minute):
-each with notice version 1, its filing transition and its notice, already sent, as `smsbot import` and the
-API leave them once the worker has run. Application i has phone `phone(i)`."""
+each with notice version 1, its filing transition, its notice (already sent) and its pending reminder and
+expiry timers, as `smsbot import` and the API leave them once the worker has run. Application i has phone
+`phone(i)`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ _PG = [
         send_after, attempts, created_at, updated_at, sent_at)
        SELECT id, 'out', phone, %(notice)s, 'notice', 'delivered', 'SMseed' || lpad(id::text, 32, '0'), 10,
         now(), 1, now(), now(), now() FROM applications""",
+    """INSERT INTO timers (application_id, kind, due_at, status, created_at)
+       SELECT id, kind, now() + due, 'pending', now() FROM applications
+       CROSS JOIN (VALUES ('reminder', interval '1 day'), ('expire', interval '3 days')) AS t(kind, due)""",
     "ANALYZE",
 ]
 
@@ -60,6 +64,9 @@ _SQLITE = [
         send_after, attempts, created_at, updated_at, sent_at)
        SELECT id, 'out', phone, :notice, 'notice', 'delivered', 'SMseed' || printf('%032d', id), 10,
         {_SQLITE_NOW}, 1, {_SQLITE_NOW}, {_SQLITE_NOW}, {_SQLITE_NOW} FROM applications""",
+    """INSERT INTO timers (application_id, kind, due_at, status, created_at)
+       SELECT id, kind, strftime('%Y-%m-%d %H:%M:%f000', 'now', due), 'pending', strftime('%Y-%m-%d %H:%M:%f000', 'now')
+       FROM applications CROSS JOIN (SELECT 'reminder' AS kind, '+1 day' AS due UNION ALL SELECT 'expire', '+3 days')""",
     "ANALYZE",
 ]
 

@@ -22,7 +22,7 @@ from smsbot import consent
 from smsbot.config import Settings
 from smsbot.db import for_update, is_sqlite, write_transaction
 from smsbot.models import INBOUND, Application, Message, utcnow
-from smsbot.moves import APPLICATIONS, carry_out, plan_move, write_move
+from smsbot.moves import APPLICATIONS, ApplicationFacts, carry_out, plan_move, write_move
 from smsbot.outbox import cancel_queued_for_phone, queue_message
 from smsbot.privacy import mask_phone
 from smsbot.texts import render
@@ -38,7 +38,7 @@ NO_APPLICATION_REPLY_EVERY = timedelta(hours=24)  # answer an unknown number pol
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
 _INSERT_INBOUND = insert(MESSAGES).returning(MESSAGES.c.id)
 _ACTIVE_APPLICATION = (
-    select(APPLICATIONS)
+    select(*(APPLICATIONS.c[name] for name in ApplicationFacts.__annotations__))
     .where(APPLICATIONS.c.phone == bindparam("phone"), APPLICATIONS.c.state != State.CLOSED.value)
     .order_by(APPLICATIONS.c.id.desc())
     .limit(1)

@@ -7,6 +7,8 @@ import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
+from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -106,6 +108,7 @@ class ApplicationIn(BaseModel):
             raise ValueError("must include a UTC offset")
         return moment.astimezone(UTC)
 
+    @cached_property
     def fingerprint(self) -> str:
         """Identifies the content, so the same external_id with other content is a conflict."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
@@ -138,30 +141,37 @@ def _file(session: Session, request: ApplicationIn, *, settings: Settings) -> tu
 def new_application(session: Session, request: ApplicationIn, *, settings: Settings) -> Application:
     """Insert the application, notice version 1, the filing record and the queued notice (no commit)."""
     opted_out = consent.is_opted_out(session, request.applicant.phone)
-    app = build_application(request, opted_out=opted_out)
+    app = Application(**application_values(request, opted_out=opted_out, now=utcnow()))
     session.add(app)
     session.flush()
     add_filing_records(session, app, settings=settings)
     return app
 
 
-def build_application(request: ApplicationIn, *, opted_out: bool) -> Application:
-    """The unsaved application row for `request`; a phone that opted out starts in `opted_out`."""
+def application_values(request: ApplicationIn, *, opted_out: bool, now: datetime) -> dict[str, Any]:
+    """Every column of the new application row for `request`; a phone that opted out starts in `opted_out`."""
     applicant = request.applicant
-    return Application(
-        external_id=request.external_id,
-        request_fingerprint=request.fingerprint(),
-        name=applicant.name,
-        phone=applicant.phone,
-        locale=applicant.locale,
-        timezone=applicant.timezone,
-        amount_minor=int(request.amount * 100),
-        currency=request.currency,
-        term_months=request.term_months,
-        purpose=request.purpose,
-        submitted_at=request.submitted_at or utcnow(),
-        state=(State.OPTED_OUT if opted_out else State.AWAITING_CONFIRMATION).value,
-    )
+    return {
+        "external_id": request.external_id,
+        "request_fingerprint": request.fingerprint,
+        "name": applicant.name,
+        "phone": applicant.phone,
+        "locale": applicant.locale,
+        "timezone": applicant.timezone,
+        "amount_minor": int(request.amount * 100),
+        "currency": request.currency,
+        "term_months": request.term_months,
+        "purpose": request.purpose,
+        "submitted_at": request.submitted_at or now,
+        "state": (State.OPTED_OUT if opted_out else State.AWAITING_CONFIRMATION).value,
+        "handoff_reason": None,
+        "reprompts": 0,
+        "asked_field": None,
+        "notice_version": 1,
+        "assignee_id": None,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def add_filing_records(session: Session, app: Application, *, settings: Settings) -> None:
@@ -171,21 +181,25 @@ def add_filing_records(session: Session, app: Application, *, settings: Settings
         session.add(model(**values))
 
 
-def filing_rows(app: Application, *, settings: Settings, now: datetime) -> list[tuple[type[SQLModel], dict[str, Any]]]:
-    """Every row filing adds beside the application, as column values: the one definition behind both the API
-    (`add_filing_records`) and bulk import, which inserts them a table at a time."""
+def filing_rows(
+    app: Application | SimpleNamespace, *, settings: Settings, now: datetime
+) -> list[tuple[type[SQLModel], dict[str, Any]]]:
+    """Every row filing adds beside the stored application (a loaded one, or its column values with their id),
+    as column values: the one definition behind both the API (`add_filing_records`) and bulk import, which
+    inserts them a table at a time."""
+    application_id = int(app.id)  # type: ignore[arg-type]  # stored: it has one
     opted_out = app.state == State.OPTED_OUT
     notice = outbound_values(app, "notice", settings=settings, now=now)
     rows: list[tuple[type[SQLModel], dict[str, Any]]] = [
         (NoticeVersion, notice_version_values(app, staff_id=None, now=now)),
         (
             TransitionRecord,
-            {"application_id": app.pk, "event": "file", "from_state": "", "to_state": app.state}
+            {"application_id": application_id, "event": "file", "from_state": "", "to_state": app.state}
             | {"handoff_reason": None, "cause": "api", "cause_id": None, "created_at": now},
         ),
         (
             Message,
-            {"application_id": app.pk, "direction": OUTBOUND, "phone": app.phone, **notice}
+            {"application_id": application_id, "direction": OUTBOUND, "phone": app.phone, **notice}
             # an opted-out phone's notice is kept on record, but it never leaves
             | {"status": SUPPRESSED if opted_out else QUEUED, "provider_sid": None, "lease_until": None}
             | {"attempts": 0, "error_code": None, "retry_of": None, "created_at": now, "updated_at": now}
@@ -193,14 +207,14 @@ def filing_rows(app: Application, *, settings: Settings, now: datetime) -> list[
         ),
     ]
     if not opted_out:
-        rows += [(Timer, values) for values in timer_values(app.pk, settings=settings, now=now)]
+        rows += [(Timer, values) for values in timer_values(application_id, settings=settings, now=now)]
     return rows
 
 
-def notice_version_values(app: Application, *, staff_id: int | None, now: datetime) -> dict[str, Any]:
+def notice_version_values(app: Application | SimpleNamespace, *, staff_id: int | None, now: datetime) -> dict[str, Any]:
     """The application's details as notice version `app.notice_version` records them."""
     return {
-        "application_id": app.pk,
+        "application_id": app.id,
         "version": app.notice_version,
         "name": app.name,
         "amount_minor": app.amount_minor,
@@ -219,6 +233,6 @@ def _find(session: Session, external_id: str) -> Application | None:
 
 def _existing(session: Session, request: ApplicationIn) -> tuple[int, bool]:
     app = _find(session, request.external_id)
-    if app is None or app.request_fingerprint != request.fingerprint():
+    if app is None or app.request_fingerprint != request.fingerprint:
         raise Conflict(request.external_id)
     return int(app.id or 0), False

@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
 from smsbot.db import is_sqlite, transaction
-from smsbot.filing import ApplicationIn, build_application, filing_rows
+from smsbot.filing import ApplicationIn, application_values, filing_rows
 from smsbot.models import Application, Message, NoticeVersion, PhoneConsent, Timer, TransitionRecord, utcnow
 
 COLUMNS = ("external_id", "name", "phone", "locale", "amount", "term_months", "purpose", "submitted_at")
@@ -263,7 +264,7 @@ def _file_rows(session: Session, batch: list[Row], *, settings: Settings, dry_ru
     for row in batch:
         result = _decide(row, known)
         if result.outcome is Outcome.FILED and row.request is not None:
-            known[row.external_id] = row.request.fingerprint()
+            known[row.external_id] = row.request.fingerprint
             new.append(row.request)
         results.append(result)
     if new and not dry_run:
@@ -277,7 +278,7 @@ def _decide(row: Row, known: dict[str, str]) -> Result:
     filed = known.get(row.external_id)
     if filed is None:
         return Result(row, Outcome.FILED)
-    if filed == row.request.fingerprint():
+    if filed == row.request.fingerprint:
         return Result(row, Outcome.DUPLICATE)
     return Result(row, Outcome.REJECTED, "conflict: external_id already filed with different content")
 
@@ -287,34 +288,37 @@ def _store(session: Session, requests: list[ApplicationIn], *, settings: Setting
     several per row: the applications first (for their ids), then their notice versions, filing records and
     queued notices as one executemany each. A test holds both paths to identical rows."""
     opted_out = _opted_out(session, [request.applicant.phone for request in requests])
-    apps = [build_application(request, opted_out=request.applicant.phone in opted_out) for request in requests]
-    _insert_applications(session, apps)
-    rows: dict[Any, list[dict[str, Any]]] = {NoticeVersion: [], TransitionRecord: [], Message: [], Timer: []}
     now = utcnow()
-    for app in apps:
-        for model, row in filing_rows(app, settings=settings, now=now):
+    values = [application_values(r, opted_out=r.applicant.phone in opted_out, now=now) for r in requests]
+    _insert_applications(session, values)
+    rows: dict[Any, list[dict[str, Any]]] = {NoticeVersion: [], TransitionRecord: [], Message: [], Timer: []}
+    for app in values:
+        for model, row in filing_rows(SimpleNamespace(**app), settings=settings, now=now):
             rows[model].append(row)
     connection = session.connection()
-    for model, values in rows.items():
-        if values:
-            connection.execute(model.__table__.insert(), values)
+    for model, table_rows in rows.items():
+        if table_rows:
+            connection.execute(model.__table__.insert(), table_rows)
 
 
-def _insert_applications(session: Session, apps: list[Application]) -> None:
-    """Insert `apps` and give each its id. On PostgreSQL the ids come from the sequence first, so the rows go
-    in as a pipelined executemany whose small statement the driver parses once, instead of one huge
-    INSERT ... RETURNING per batch that it would parse again every time."""
-    if is_sqlite(session.get_bind()):
-        session.add_all(apps)
-        session.flush()
+def _insert_applications(session: Session, values: list[dict[str, Any]]) -> None:
+    """Insert the application rows and put each one's id in its values. On PostgreSQL the ids come from the
+    sequence first, so the rows go in as a pipelined executemany whose small statement the driver parses once,
+    instead of one huge INSERT ... RETURNING per batch that it would parse again every time."""
+    table = Application.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    if is_sqlite(connection):
+        returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for row, new_id in zip(values, connection.execute(returning, values).scalars(), strict=True):
+            row["id"] = new_id
         return
-    ids = session.execute(
+    ids = connection.execute(
         text("SELECT nextval(pg_get_serial_sequence('applications', 'id')) FROM generate_series(1, :n)"),
-        {"n": len(apps)},
+        {"n": len(values)},
     ).scalars()
-    for app, new_id in zip(apps, ids, strict=True):
-        app.id = new_id
-    session.connection().execute(Application.__table__.insert(), [app.model_dump() for app in apps])  # type: ignore[attr-defined]
+    for row, new_id in zip(values, ids, strict=True):
+        row["id"] = new_id
+    connection.execute(insert(table), values)
 
 
 def _fingerprints(session: Session, external_ids: list[str]) -> dict[str, str]:
