@@ -64,9 +64,9 @@ _SQLITE = [
         send_after, attempts, created_at, updated_at, sent_at)
        SELECT id, 'out', phone, :notice, 'notice', 'delivered', 'SMseed' || printf('%032d', id), 10,
         {_SQLITE_NOW}, 1, {_SQLITE_NOW}, {_SQLITE_NOW}, {_SQLITE_NOW} FROM applications""",
-    """INSERT INTO timers (application_id, kind, due_at, status, created_at)
-       SELECT id, kind, strftime('%Y-%m-%d %H:%M:%f000', 'now', due), 'pending', strftime('%Y-%m-%d %H:%M:%f000', 'now')
-       FROM applications CROSS JOIN (SELECT 'reminder' AS kind, '+1 day' AS due UNION ALL SELECT 'expire', '+3 days')""",
+    f"""INSERT INTO timers (application_id, kind, due_at, status, created_at)
+       SELECT id, kind, strftime('%Y-%m-%d %H:%M:%f000', 'now', due), 'pending', {_SQLITE_NOW} FROM applications
+       CROSS JOIN (SELECT 'reminder' AS kind, '+1 day' AS due UNION ALL SELECT 'expire', '+3 days')""",
     "ANALYZE",
 ]
 

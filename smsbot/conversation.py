@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, insert, select
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from smsbot import consent
 from smsbot.config import Settings
-from smsbot.db import for_update, is_sqlite, write_transaction
+from smsbot.db import READ_ONLY, for_update, is_sqlite, writer_gate
 from smsbot.models import INBOUND, Application, Message, utcnow
-from smsbot.moves import APPLICATIONS, ApplicationFacts, carry_out, plan_move, write_move
+from smsbot.moves import APPLICATIONS, ApplicationFacts, Move, carry_out, plan_move, write_move, write_records
 from smsbot.outbox import cancel_queued_for_phone, queue_message
 from smsbot.privacy import mask_phone
 from smsbot.texts import render
@@ -38,12 +38,22 @@ NO_APPLICATION_REPLY_EVERY = timedelta(hours=24)  # answer an unknown number pol
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
 _INSERT_INBOUND = insert(MESSAGES).returning(MESSAGES.c.id)
 _ACTIVE_APPLICATION = (
-    select(*(APPLICATIONS.c[name] for name in ApplicationFacts.__annotations__))
+    select(*(APPLICATIONS.c[name] for name in ApplicationFacts.__annotations__), APPLICATIONS.c.updated_at)
     .where(APPLICATIONS.c.phone == bindparam("phone"), APPLICATIONS.c.state != State.CLOSED.value)
     .order_by(APPLICATIONS.c.id.desc())
     .limit(1)
 )
 _LOCK_ACTIVE_APPLICATION = _ACTIVE_APPLICATION.with_for_update()
+# What an early decision read, checked again under the write lock (every move also bumps updated_at).
+_AS_SEEN = and_(
+    APPLICATIONS.c.id == bindparam("seen_id"),
+    APPLICATIONS.c.updated_at == bindparam("seen_updated_at"),
+    APPLICATIONS.c.state == bindparam("seen_state"),
+    APPLICATIONS.c.reprompts == bindparam("seen_reprompts"),
+    APPLICATIONS.c.asked_field.is_not_distinct_from(bindparam("seen_asked_field")),
+)
+_UPDATE_IF_UNCHANGED = update(APPLICATIONS).where(_AS_SEEN)
+_UNCHANGED = select(APPLICATIONS.c.id).where(_AS_SEEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +69,74 @@ class InboundOutcome:
 def handle_inbound(engine: Engine, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
     """Store and act on one inbound SMS exactly once per `sid`. Safe to call concurrently and repeatedly."""
     try:
-        with write_transaction(engine) as conn:
-            return _handle(conn, settings=settings, sid=sid, phone=phone, body=body)
+        with engine.connect() as conn:
+            early = _decide_early(conn, settings=settings, phone=phone, body=body) if is_sqlite(conn) else None
+            with writer_gate(engine), conn.begin():
+                outcome = _write_early(conn, early, settings=settings, sid=sid) if early else None
+                return outcome or _handle(conn, settings=settings, sid=sid, phone=phone, body=body)
     except IntegrityError as exc:
-        # The unique provider id is the duplicate check: a retry's INSERT fails and its transaction (which has
-        # changed nothing else yet) rolls back. Any other integrity error is a bug and must surface.
+        # The unique provider id is the duplicate check: a retry's INSERT fails and its transaction rolls back
+        # whole. Any other integrity error is a bug and must surface.
         if not any(name in str(exc.orig) for name in SID_CONSTRAINT):
             raise
         return InboundOutcome(message_id=None, duplicate=True)
 
 
+@dataclass(frozen=True, slots=True)
+class _Early:
+    """A reply read and its move planned from a snapshot, before the write lock was taken."""
+
+    app: Row[Any]
+    phone: str
+    body: str
+    reading: Reading
+    step: Step
+    move: Move | None
+    now: datetime
+
+
+def _decide_early(conn: Connection, *, settings: Settings, phone: str, body: str) -> _Early | None:
+    """SQLite has one write lock for the whole database, so the less a writer does while holding it, the more
+    replies go through: read the application from a snapshot and plan the move first; `_write_early` then
+    writes it only if the application has not changed meanwhile. None for the rare paths, which lock first."""
+    conn.execution_options(**{READ_ONLY: True})
+    try:
+        with conn.begin():
+            app = conn.execute(_ACTIVE_APPLICATION, {"phone": phone}).one_or_none()
+    finally:
+        conn.execution_options(**{READ_ONLY: False})
+    if app is None:
+        return None
+    reading = read_reply(body, app.state, Field(app.asked_field) if app.asked_field else None)
+    if reading.intent in (Intent.OPT_OUT, Intent.OPT_IN):
+        return None
+    now = utcnow()
+    step = decide(app.state, reading, reprompts=app.reprompts, max_reprompts=settings.max_reprompts)
+    move = plan_move(app, step, settings=settings, cause="message", cause_id=None, now=now)
+    return _Early(app, phone, body, reading, step, move, now)
+
+
+def _write_early(conn: Connection, early: _Early, *, settings: Settings, sid: str) -> InboundOutcome | None:
+    """Write an early decision under the write lock, if the application still reads as it did (the guard is
+    the application's own UPDATE, or a SELECT when the move changes nothing); None when it changed."""
+    app, move = early.app, early.move
+    guard = {"seen_id": app.id, "seen_updated_at": app.updated_at, "seen_state": app.state}
+    guard |= {"seen_reprompts": app.reprompts, "seen_asked_field": app.asked_field}
+    if move is not None:
+        if conn.execute(_UPDATE_IF_UNCHANGED, guard | move.changes).rowcount != 1:
+            return None
+    elif conn.execute(_UNCHANGED, guard).first() is None:
+        return None
+    redacted = early.reading.redacted_text or early.body
+    row = _inbound_row(app, sid=sid, phone=early.phone, body=redacted, now=early.now)
+    message_id: int = conn.execute(_INSERT_INBOUND, row).scalar_one()
+    if move is not None:
+        write_records(conn, move.caused_by(message_id), settings=settings, now=early.now)
+    return _outcome(message_id, app, early.phone, early.reading, early.step, move.state if move else app.state)
+
+
 def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
+    """Lock the application first, then read and act: PostgreSQL always, SQLite for the rare paths."""
     now = utcnow()
     app = lock_active_application(conn, phone)
     asked = Field(app.asked_field) if app is not None and app.asked_field else None
@@ -77,6 +144,7 @@ def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body:
     message_id: int = conn.execute(
         _INSERT_INBOUND, _inbound_row(app, sid=sid, phone=phone, body=reading.redacted_text or body, now=now)
     ).scalar_one()
+    step: Step | None
     if reading.intent in (Intent.OPT_OUT, Intent.OPT_IN) or app is None:
         with Session(bind=conn) as session:
             step, state = _act_rarely(session, app, reading, phone, message_id, body, settings=settings)
@@ -87,11 +155,16 @@ def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body:
         if move is not None:
             write_move(conn, move, settings=settings, now=now)
         state = move.state if move else app.state
+    return _outcome(message_id, app, phone, reading, step, state)
+
+
+def _outcome(
+    message_id: int, app: Row[Any] | None, phone: str, reading: Reading, step: Step | None, state: str | None
+) -> InboundOutcome:
     event = step.event if step else None
     log.info("inbound %s from %s intent=%s event=%s", message_id, mask_phone(phone), reading.intent.value, event)
-    return InboundOutcome(
-        message_id, False, app.id if app is not None else None, state, reading.intent.value, moved=bool(event)
-    )
+    application_id = app.id if app is not None else None
+    return InboundOutcome(message_id, False, application_id, state, reading.intent.value, moved=bool(event))
 
 
 def _inbound_row(app: Row[Any] | None, *, sid: str, phone: str, body: str, now: datetime) -> dict[str, Any]:

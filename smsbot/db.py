@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "smsbot_read_only"  # an execution option: this connection's transactions only read
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -51,8 +52,10 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A deferred BEGIN upgrades to a write lock mid-transaction and fails with "database is locked"
-        # under contention; IMMEDIATE takes the lock up front, so concurrent writers wait their turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # under contention; IMMEDIATE takes the lock up front, so concurrent writers wait their turn. Only a
+        # connection marked READ_ONLY (it will not write) reads a snapshot without taking the lock.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -116,14 +119,6 @@ def writer_gate(engine: Engine) -> AbstractContextManager[None]:
     with _GATES_LOCK:
         gate = _GATES.get(database) or _GATES.setdefault(database, WriterGate(database))
     return gate.held()
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One Core unit of work on a bare connection (the webhook's hot path): commit on success, roll back on any
-    exception."""
-    with writer_gate(engine), engine.begin() as conn:
-        yield conn
 
 
 def lock_keys(session: Session, keys: list[str]) -> None:

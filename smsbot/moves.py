@@ -70,6 +70,12 @@ class Move:
     def state(self) -> str:
         return str(self.changes["state"])
 
+    def caused_by(self, message_id: int) -> Move:
+        """The same move, recorded as caused by inbound message `message_id` (known only once it is stored)."""
+        correction = self.correction and self.correction | {"message_id": message_id}
+        transition = self.transition | {"cause_id": message_id}
+        return Move(self.application_id, self.changes, transition, correction, self.outbound, self.timers)
+
 
 def plan_move(
     app: ApplicationFacts, step: Step, *, settings: Settings, cause: str, cause_id: int | None, now: datetime
@@ -133,6 +139,11 @@ def plan_move(
 def write_move(conn: Connection, move: Move, *, settings: Settings, now: datetime) -> None:
     """Write a planned move in the caller's transaction."""
     conn.execute(_UPDATE_APPLICATION, {"application_pk": move.application_id, **move.changes})
+    write_records(conn, move, settings=settings, now=now)
+
+
+def write_records(conn: Connection, move: Move, *, settings: Settings, now: datetime) -> None:
+    """Write what a move adds beside the application row itself: timers, correction, texts, its record."""
     if move.timers == "arm":
         schedule_timers(conn, move.application_id, settings=settings, now=now)
     elif move.timers == "cancel":
