@@ -20,11 +20,12 @@ from sqlmodel import Session, col
 
 from smsbot import consent
 from smsbot.config import Settings
-from smsbot.db import READ_ONLY, for_update, is_sqlite, writer_gate
+from smsbot.db import READ_ONLY, for_update, is_sqlite, writer_gate, writer_turn
 from smsbot.models import INBOUND, Application, Message, utcnow
 from smsbot.moves import APPLICATIONS, ApplicationFacts, Move, carry_out, plan_move, write_move, write_records
 from smsbot.outbox import cancel_queued_for_phone, queue_message
 from smsbot.privacy import mask_phone
+from smsbot.reply_statement import write_reply
 from smsbot.texts import render
 from states.conversation_states import State
 from states.intents import Field, Intent, Reading
@@ -69,7 +70,7 @@ class InboundOutcome:
 def handle_inbound(engine: Engine, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
     """Store and act on one inbound SMS exactly once per `sid`. Safe to call concurrently and repeatedly."""
     try:
-        with engine.connect() as conn:
+        with writer_turn(engine), engine.connect() as conn:
             early = _decide_early(conn, settings=settings, phone=phone, body=body) if is_sqlite(conn) else None
             with writer_gate(engine), conn.begin():
                 outcome = _write_early(conn, early, settings=settings, sid=sid) if early else None
@@ -141,21 +142,29 @@ def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body:
     app = lock_active_application(conn, phone)
     asked = Field(app.asked_field) if app is not None and app.asked_field else None
     reading = read_reply(body, app.state if app is not None else "none", asked)
-    message_id: int = conn.execute(
-        _INSERT_INBOUND, _inbound_row(app, sid=sid, phone=phone, body=reading.redacted_text or body, now=now)
-    ).scalar_one()
+    row = _inbound_row(app, sid=sid, phone=phone, body=reading.redacted_text or body, now=now)
     step: Step | None
     if reading.intent in (Intent.OPT_OUT, Intent.OPT_IN) or app is None:
+        message_id: int = conn.execute(_INSERT_INBOUND, row).scalar_one()
         with Session(bind=conn) as session:
             step, state = _act_rarely(session, app, reading, phone, message_id, body, settings=settings)
             session.flush()
     else:
         step = decide(app.state, reading, reprompts=app.reprompts, max_reprompts=settings.max_reprompts)
-        move = plan_move(app, step, settings=settings, cause="message", cause_id=message_id, now=now)
-        if move is not None:
-            write_move(conn, move, settings=settings, now=now)
+        move = plan_move(app, step, settings=settings, cause="message", cause_id=None, now=now)
+        message_id = _store_reply(conn, row, move, settings=settings, now=now)
         state = move.state if move else app.state
     return _outcome(message_id, app, phone, reading, step, state)
+
+
+def _store_reply(conn: Connection, row: dict[str, Any], move: Move | None, *, settings: Settings, now: datetime) -> int:
+    """Store the inbound message and write the move it caused; returns the message's id."""
+    if not is_sqlite(conn):
+        return write_reply(conn, row, move, settings=settings, now=now)  # one statement
+    message_id: int = conn.execute(_INSERT_INBOUND, row).scalar_one()
+    if move is not None:
+        write_move(conn, move.caused_by(message_id), settings=settings, now=now)
+    return message_id
 
 
 def _outcome(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-READ_ONLY = "smsbot_read_only"  # an execution option: this connection's transactions only read
+READ_ONLY = "smsbot_read_only"  # an execution option: this connection runs single reads, each its own snapshot
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -52,10 +52,10 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A deferred BEGIN upgrades to a write lock mid-transaction and fails with "database is locked"
-        # under contention; IMMEDIATE takes the lock up front, so concurrent writers wait their turn. Only a
-        # connection marked READ_ONLY (it will not write) reads a snapshot without taking the lock.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # under contention; IMMEDIATE takes the lock up front, so concurrent writers wait their turn. A
+        # connection marked READ_ONLY runs each statement on its own snapshot and never takes the lock.
+        if not connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -84,21 +84,25 @@ class WriterGate:
         os.register_at_fork(after_in_child=self._reset)  # a child must never inherit a held lock
 
     def _reset(self) -> None:
-        self._lock = threading.RLock()
-        self._depth = 0
+        self._turn = threading.RLock()
+        self._file_depth = 0
         self._fd: int | None = None
+
+    def turn(self) -> AbstractContextManager[bool]:
+        """This process's turn only, without the file lock: for work that leads up to a write."""
+        return self._turn
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        with self._lock:
-            self._depth += 1
+        with self._turn:
+            self._file_depth += 1
             try:
-                if self._depth == 1:
+                if self._file_depth == 1:
                     fcntl.flock(self._file(), fcntl.LOCK_EX)  # blocks without the GIL
                 yield
             finally:
-                self._depth -= 1
-                if self._depth == 0 and self._fd is not None:
+                self._file_depth -= 1
+                if self._file_depth == 0 and self._fd is not None:
                     fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def _file(self) -> int:
@@ -111,14 +115,28 @@ _GATES: dict[str, WriterGate] = {}
 _GATES_LOCK = threading.Lock()
 
 
-def writer_gate(engine: Engine) -> AbstractContextManager[None]:
-    """Hold SQLite's writer queue (see `WriterGate`); PostgreSQL locks rows, so there is nothing to queue."""
-    database = engine.url.database
+def _gate(engine: Engine | Connection) -> WriterGate | None:
+    database = engine.engine.url.database
     if not is_sqlite(engine) or not database or database == ":memory:":
-        return nullcontext()
+        return None
     with _GATES_LOCK:
-        gate = _GATES.get(database) or _GATES.setdefault(database, WriterGate(database))
-    return gate.held()
+        return _GATES.get(database) or _GATES.setdefault(database, WriterGate(database))
+
+
+def writer_gate(engine: Engine | Connection) -> AbstractContextManager[Any]:
+    """Hold SQLite's writer queue (see `WriterGate`); PostgreSQL locks rows, so there is nothing to queue."""
+    gate = _gate(engine)
+    return gate.held() if gate else nullcontext()
+
+
+def writer_turn(engine: Engine | Connection) -> AbstractContextManager[Any]:
+    """SQLite: this process's writers one at a time, from before a write is prepared until it commits.
+
+    In-process SQLite work barely waits on I/O, so threads gain nothing by running it side by side; they only
+    take the GIL from the thread holding the write lock, between every statement. Queued, the holder runs
+    alone and the file lock is held for the statements alone. PostgreSQL: nothing to queue."""
+    gate = _gate(engine)
+    return gate.turn() if gate else nullcontext()
 
 
 def lock_keys(session: Session, keys: list[str]) -> None:

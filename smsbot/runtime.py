@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import configure_mappers, sessionmaker
 from sqlmodel import Session
 
 from smsbot.config import Settings
@@ -25,6 +25,7 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    configure_mappers()  # at start-up, not inside the first request that touches the ORM (tens of ms)
     engine = make_engine(settings.sqlalchemy_url())
     return Runtime(settings, engine, make_session_factory(engine), make_provider(settings))
 

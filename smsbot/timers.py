@@ -44,8 +44,12 @@ def cancel_timers(bind: Session | Connection, application_id: int) -> None:
 
 def schedule_timers(conn: Connection, application_id: int, *, settings: Settings, now: datetime) -> None:
     """Replace the application's pending timers with a fresh reminder and expiry for its latest prompt."""
-    if _rearm(conn, application_id, settings=settings, now=now):
-        return
+    if not _rearm(conn, application_id, settings=settings, now=now):
+        replace_timers(conn, application_id, settings=settings, now=now)
+
+
+def replace_timers(conn: Connection, application_id: int, *, settings: Settings, now: datetime) -> None:
+    """Cancel whatever is pending and start a fresh reminder and expiry."""
     cancel_timers(conn, application_id)
     conn.execute(_INSERT, timer_values(application_id, settings=settings, now=now))
 

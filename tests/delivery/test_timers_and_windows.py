@@ -60,6 +60,20 @@ def test_a_new_prompt_starts_fresh_timers(client: FlaskClient, rt: Runtime) -> N
     assert outbound(rt, app["applicant"]["phone"])[-1].body == outbound(rt, app["applicant"]["phone"])[1].body
 
 
+def test_a_reply_after_the_reminder_starts_a_fresh_reminder_and_expiry(client: FlaskClient, rt: Runtime) -> None:
+    """Only the expiry is still pending once the reminder has gone: the new prompt gets both again."""
+    app = file(client)
+    assert fire(rt, DAY + timedelta(minutes=1)) == 1
+    send_sms(client, app["applicant"]["phone"], "2")
+    assert timers(rt, app["id"]) == [
+        ("reminder", "fired"),
+        ("expire", "cancelled"),
+        ("reminder", "pending"),
+        ("expire", "pending"),
+    ]
+    assert application_row(rt, app["id"]).state == "awaiting_correction_field"
+
+
 def test_opt_out_racing_a_queued_reminder_wins(client: FlaskClient, rt: Runtime) -> None:
     app = file(client)
     phone = app["applicant"]["phone"]

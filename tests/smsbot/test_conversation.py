@@ -53,6 +53,8 @@ def test_a_parsed_correction_is_recorded_for_staff(client: FlaskClient) -> None:
     app = walk(client, "2", "2", "60000")
     [correction] = app["corrections"]
     assert (correction["field"], correction["value"], correction["status"]) == ("amount", "60000", "pending")
+    last_inbound = [m for m in app["messages"] if m["direction"] == "in"][-1]
+    assert correction["message_id"] == last_inbound["id"]
     echo = app["messages"][-1]["body"]
     assert "60000元" in echo
 

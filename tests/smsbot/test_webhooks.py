@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from twilio.request_validator import RequestValidator
 
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.factories import AUTH, application, file, new_phone, send_sms, signature, twilio_form
 
 PATH = "/webhooks/twilio/sms"
@@ -23,7 +25,7 @@ def test_signed_reply_is_stored_and_answered_with_empty_twiml(client: FlaskClien
     assert inbound_count(client, app["id"]) == 1
 
 
-@pytest.mark.parametrize("header", [None, "", "bm90IGEgc2lnbmF0dXJl"])
+@pytest.mark.parametrize("header", [None, "", "bm90IGEgc2lnbmF0dXJl", "签名ÿ" * 7])
 def test_missing_or_forged_signature_is_403_and_stores_nothing(client: FlaskClient, header: str | None) -> None:
     app = file(client)
     form = twilio_form(app["applicant"]["phone"], "1")
@@ -38,6 +40,15 @@ def test_signature_over_other_params_is_refused(client: FlaskClient) -> None:
     form = twilio_form(app["applicant"]["phone"], "2")
     signed = signature(PATH, form)
     assert client.post(PATH, data=form | {"Body": "1"}, headers={"X-Twilio-Signature": signed}).status_code == 403
+
+
+def test_signature_over_the_url_with_its_default_port_is_accepted(client: FlaskClient) -> None:
+    """Twilio signs some requests with :443 in the URL; the library's full check accepts both forms."""
+    app = file(client)
+    form = twilio_form(app["applicant"]["phone"], "1")
+    signed = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + ":443" + PATH, form)
+    assert client.post(PATH, data=form, headers={"X-Twilio-Signature": signed}).status_code == 200
+    assert application(client, app["id"])["state"] == "confirmed"
 
 
 def test_signature_made_with_another_token_is_refused(client: FlaskClient) -> None:
