@@ -10,11 +10,12 @@ that same connection and transaction."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -22,7 +23,7 @@ from smsbot import consent
 from smsbot.config import Settings
 from smsbot.db import READ_ONLY, for_update, is_sqlite, writer_gate, writer_turn
 from smsbot.models import INBOUND, Application, Message, utcnow
-from smsbot.moves import APPLICATIONS, ApplicationFacts, Move, carry_out, plan_move, write_move, write_records
+from smsbot.moves import APPLICATIONS, ApplicationFacts, Move, carry_out, plan_move
 from smsbot.outbox import cancel_queued_for_phone, queue_message
 from smsbot.privacy import mask_phone
 from smsbot.reply_statement import write_reply
@@ -45,16 +46,6 @@ _ACTIVE_APPLICATION = (
     .limit(1)
 )
 _LOCK_ACTIVE_APPLICATION = _ACTIVE_APPLICATION.with_for_update()
-# What an early decision read, checked again under the write lock (every move also bumps updated_at).
-_AS_SEEN = and_(
-    APPLICATIONS.c.id == bindparam("seen_id"),
-    APPLICATIONS.c.updated_at == bindparam("seen_updated_at"),
-    APPLICATIONS.c.state == bindparam("seen_state"),
-    APPLICATIONS.c.reprompts == bindparam("seen_reprompts"),
-    APPLICATIONS.c.asked_field.is_not_distinct_from(bindparam("seen_asked_field")),
-)
-_UPDATE_IF_UNCHANGED = update(APPLICATIONS).where(_AS_SEEN)
-_UNCHANGED = select(APPLICATIONS.c.id).where(_AS_SEEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +66,10 @@ def handle_inbound(engine: Engine, *, settings: Settings, sid: str, phone: str, 
             with writer_gate(engine), conn.begin():
                 outcome = _write_early(conn, early, settings=settings, sid=sid) if early else None
                 return outcome or _handle(conn, settings=settings, sid=sid, phone=phone, body=body)
-    except IntegrityError as exc:
+    except (IntegrityError, sqlite3.IntegrityError) as exc:  # the latter raised by the driver itself
         # The unique provider id is the duplicate check: a retry's INSERT fails and its transaction rolls back
         # whole. Any other integrity error is a bug and must surface.
-        if not any(name in str(exc.orig) for name in SID_CONSTRAINT):
+        if not any(name in str(getattr(exc, "orig", exc)) for name in SID_CONSTRAINT):
             raise
         return InboundOutcome(message_id=None, duplicate=True)
 
@@ -121,18 +112,13 @@ def _write_early(conn: Connection, early: _Early, *, settings: Settings, sid: st
     """Write an early decision under the write lock, if the application still reads as it did (the guard is
     the application's own UPDATE, or a SELECT when the move changes nothing); None when it changed."""
     app, move = early.app, early.move
-    guard = {"seen_id": app.id, "seen_updated_at": app.updated_at, "seen_state": app.state}
-    guard |= {"seen_reprompts": app.reprompts, "seen_asked_field": app.asked_field}
-    if move is not None:
-        if conn.execute(_UPDATE_IF_UNCHANGED, guard | move.changes).rowcount != 1:
-            return None
-    elif conn.execute(_UNCHANGED, guard).first() is None:
-        return None
+    seen = {"id": app.id, "updated_at": app.updated_at, "state": app.state}
+    seen |= {"reprompts": app.reprompts, "asked_field": app.asked_field}
     redacted = early.reading.redacted_text or early.body
     row = _inbound_row(app, sid=sid, phone=early.phone, body=redacted, now=early.now)
-    message_id: int = conn.execute(_INSERT_INBOUND, row).scalar_one()
-    if move is not None:
-        write_records(conn, move.caused_by(message_id), settings=settings, now=early.now)
+    message_id = write_reply(conn, row, move, settings=settings, now=early.now, seen=seen)
+    if message_id is None:
+        return None
     return _outcome(message_id, app, early.phone, early.reading, early.step, move.state if move else app.state)
 
 
@@ -159,11 +145,8 @@ def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body:
 
 def _store_reply(conn: Connection, row: dict[str, Any], move: Move | None, *, settings: Settings, now: datetime) -> int:
     """Store the inbound message and write the move it caused; returns the message's id."""
-    if not is_sqlite(conn):
-        return write_reply(conn, row, move, settings=settings, now=now)  # one statement
-    message_id: int = conn.execute(_INSERT_INBOUND, row).scalar_one()
-    if move is not None:
-        write_move(conn, move.caused_by(message_id), settings=settings, now=now)
+    message_id = write_reply(conn, row, move, settings=settings, now=now)
+    assert message_id is not None  # only a snapshot's writes can be refused
     return message_id
 
 

@@ -139,11 +139,6 @@ def plan_move(
 def write_move(conn: Connection, move: Move, *, settings: Settings, now: datetime) -> None:
     """Write a planned move in the caller's transaction."""
     conn.execute(_UPDATE_APPLICATION, {"application_pk": move.application_id, **move.changes})
-    write_records(conn, move, settings=settings, now=now)
-
-
-def write_records(conn: Connection, move: Move, *, settings: Settings, now: datetime) -> None:
-    """Write what a move adds beside the application row itself: timers, correction, texts, its record."""
     if move.timers == "arm":
         schedule_timers(conn, move.application_id, settings=settings, now=now)
     elif move.timers == "cancel":

@@ -19,6 +19,9 @@ from smsbot.models import Message, TransitionRecord
 from smsbot.runtime import Runtime
 from tests.factories import application, file, send_sms
 
+# PostgreSQL locks the application row before it reads: it never decides from a snapshot.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
 
 def test_a_decision_from_a_stale_snapshot_writes_nothing(client: FlaskClient, rt: Runtime) -> None:
     filed = file(client)
@@ -43,8 +46,6 @@ def test_a_stale_snapshot_falls_back_to_reading_under_the_lock(
     is read again in the state the lock sees, as the first field of the menu."""
     filed = file(client)
     phone = filed["applicant"]["phone"]
-    if rt.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL locks the row before it reads: no snapshot to go stale")
 
     def decide_then_lose_the_race(conn: Connection, **kwargs: Any) -> Any:
         early = _decide_early(conn, **kwargs)
@@ -80,8 +81,6 @@ def test_a_decision_from_an_unchanged_snapshot_is_written_with_its_cause(client:
 
 def test_taking_the_snapshot_never_waits_for_a_writer(client: FlaskClient, rt: Runtime) -> None:
     filed = file(client)
-    if rt.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL readers never wait for writers")
     writer = sqlite3.connect(rt.engine.url.database or "", isolation_level=None, timeout=30)
     writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     done = threading.Event()
