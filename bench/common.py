@@ -123,7 +123,7 @@ def migrate(url: str) -> None:
 
 
 def copy_sqlite(template: Path, target: Path) -> str:
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", "-writer.lock"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.copy(template, target)
     return f"sqlite:///{target}"

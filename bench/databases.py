@@ -28,7 +28,7 @@ class Template:
         if self.kind == "sqlite":
             target = OUT / f"{self.name}-run.sqlite3"
             yield copy_sqlite(self.path, target)
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-writer.lock"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
             return
         run = f"{PREFIX}{self.name}_run"
