@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import namedtuple
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, insert, select
+from sqlalchemy import Connection, Dialect, Engine, Row, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from smsbot import consent
 from smsbot.config import Settings
-from smsbot.db import READ_ONLY, for_update, is_sqlite, writer_gate, writer_turn
+from smsbot.db import for_update, is_sqlite, writer_gate, writer_turn
 from smsbot.models import INBOUND, Application, Message, utcnow
+from smsbot.models.base import UTCDateTime
+from smsbot.models.message import PRIORITY_REPLY
 from smsbot.moves import APPLICATIONS, ApplicationFacts, Move, carry_out, plan_move
-from smsbot.outbox import cancel_queued_for_phone, queue_message
+from smsbot.outbox import cancel_queued_for_phone, message_row, queue_message
 from smsbot.privacy import mask_phone
 from smsbot.reply_statement import write_reply
 from smsbot.texts import render
@@ -91,12 +96,7 @@ def _decide_early(conn: Connection, *, settings: Settings, phone: str, body: str
     """SQLite has one write lock for the whole database, so the less a writer does while holding it, the more
     replies go through: read the application from a snapshot and plan the move first; `_write_early` then
     writes it only if the application has not changed meanwhile. None for the rare paths, which lock first."""
-    conn.execution_options(**{READ_ONLY: True})
-    try:
-        with conn.begin():
-            app = conn.execute(_ACTIVE_APPLICATION, {"phone": phone}).one_or_none()
-    finally:
-        conn.execution_options(**{READ_ONLY: False})
+    app = _snapshot(conn, phone)
     if app is None:
         return None
     reading = read_reply(body, app.state, Field(app.asked_field) if app.asked_field else None)
@@ -106,6 +106,29 @@ def _decide_early(conn: Connection, *, settings: Settings, phone: str, body: str
     step = decide(app.state, reading, reprompts=app.reprompts, max_reprompts=settings.max_reprompts)
     move = plan_move(app, step, settings=settings, cause="message", cause_id=None, now=now)
     return _Early(app, phone, body, reading, step, move, now)
+
+
+_Snapshot = namedtuple("_Snapshot", [column.name for column in _ACTIVE_APPLICATION.selected_columns])  # type: ignore[misc]
+
+
+def _snapshot(conn: Connection, phone: str) -> Any:
+    """The active application as stored, read by the driver outside any transaction (SQLite runs a lone
+    statement on a snapshot of its own and takes no lock for it). `updated_at` stays as stored, which is exactly
+    what the write's guard compares; `submitted_at` becomes the datetime the texts are rendered from."""
+    sql, order, constants, submitted_at = _snapshot_statement(conn.dialect)
+    values = [phone if name == "phone" else constants[name] for name in order]
+    row = conn.connection.driver_connection.execute(sql, values).fetchone()  # type: ignore[union-attr]
+    if row is None:
+        return None
+    app: Any = _Snapshot._make(row)
+    return app._replace(submitted_at=submitted_at(app.submitted_at))
+
+
+@lru_cache(maxsize=2)
+def _snapshot_statement(dialect: Dialect) -> tuple[str, list[str], Mapping[str, Any], Callable[[Any], Any]]:
+    compiled = _ACTIVE_APPLICATION.compile(dialect=dialect)
+    processor = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None) or (lambda value: value)
+    return compiled.string, list(compiled.positiontup or ()), compiled.construct_params({"phone": ""}), processor
 
 
 def _write_early(conn: Connection, early: _Early, *, settings: Settings, sid: str) -> InboundOutcome | None:
@@ -160,24 +183,19 @@ def _outcome(
 
 
 def _inbound_row(app: Row[Any] | None, *, sid: str, phone: str, body: str, now: datetime) -> dict[str, Any]:
-    return {
-        "application_id": app.id if app is not None else None,
-        "direction": INBOUND,
-        "phone": phone,
-        "body": body,
-        "kind": "reply",
-        "status": RECEIVED,
-        "provider_sid": sid,
-        "priority": 0,
-        "send_after": now,
-        "lease_until": None,
-        "attempts": 0,
-        "error_code": None,
-        "retry_of": None,
-        "created_at": now,
-        "updated_at": now,
-        "sent_at": None,
-    }
+    application_id = app.id if app is not None else None
+    return message_row(
+        application_id=application_id,
+        direction=INBOUND,
+        phone=phone,
+        kind="reply",
+        body=body,
+        status=RECEIVED,
+        priority=PRIORITY_REPLY,
+        send_after=now,
+        now=now,
+        provider_sid=sid,
+    )
 
 
 def _act_rarely(

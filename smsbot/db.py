@@ -18,7 +18,6 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-READ_ONLY = "smsbot_read_only"  # an execution option: this connection runs single reads, each its own snapshot
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -52,10 +51,8 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A deferred BEGIN upgrades to a write lock mid-transaction and fails with "database is locked"
-        # under contention; IMMEDIATE takes the lock up front, so concurrent writers wait their turn. A
-        # connection marked READ_ONLY runs each statement on its own snapshot and never takes the lock.
-        if not connection.get_execution_options().get(READ_ONLY, False):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # under contention; IMMEDIATE takes the lock up front, so concurrent writers wait their turn.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

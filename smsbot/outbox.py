@@ -59,14 +59,41 @@ def outbound_row(
     now: datetime,
 ) -> dict[str, Any]:
     """Every column of a new outbox row, for Core inserts (which see none of the model's Python defaults)."""
+    return message_row(
+        application_id=application_id,
+        direction=OUTBOUND,
+        phone=phone,
+        kind=kind,
+        body=body,
+        status=QUEUED,
+        priority=priority,
+        send_after=send_after,
+        now=now,
+    )
+
+
+def message_row(
+    *,
+    application_id: int | None,
+    direction: str,
+    phone: str,
+    kind: str,
+    body: str,
+    status: str,
+    priority: int,
+    send_after: datetime,
+    now: datetime,
+    provider_sid: str | None = None,
+) -> dict[str, Any]:
+    """Every column of a new message row, in either direction."""
     return {
         "application_id": application_id,
-        "direction": OUTBOUND,
+        "direction": direction,
         "phone": phone,
         "body": body,
         "kind": kind,
-        "status": QUEUED,
-        "provider_sid": None,
+        "status": status,
+        "provider_sid": provider_sid,
         "priority": priority,
         "send_after": send_after,
         "lease_until": None,
