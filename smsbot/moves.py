@@ -70,12 +70,6 @@ class Move:
     def state(self) -> str:
         return str(self.changes["state"])
 
-    def caused_by(self, message_id: int) -> Move:
-        """The same move, recorded as caused by inbound message `message_id` (known only once it is stored)."""
-        correction = self.correction and self.correction | {"message_id": message_id}
-        transition = self.transition | {"cause_id": message_id}
-        return Move(self.application_id, self.changes, transition, correction, self.outbound, self.timers)
-
 
 def plan_move(
     app: ApplicationFacts, step: Step, *, settings: Settings, cause: str, cause_id: int | None, now: datetime

@@ -145,9 +145,9 @@ def _sqlite_statements(shape: Shape, guarded: bool) -> _SqliteStatements:
     inbound = f"INSERT INTO messages ({', '.join(shape.inbound)}) VALUES ({_named('in', shape.inbound)}) RETURNING id"
     if shape.timers == "arm":
         due = f"CASE kind WHEN '{REMINDER}' THEN :tm_reminder ELSE :tm_expire END"
-        timers = f"UPDATE timers SET due_at = {due} {_PENDING_TIMERS.replace('%(app_id)s', ':app_id')}"
+        timers = f"UPDATE timers SET due_at = {due} {_pending_timers(':app_id')}"
     elif shape.timers == "cancel":
-        timers = f"UPDATE timers SET status = '{CANCELLED}' {_PENDING_TIMERS.replace('%(app_id)s', ':app_id')}"
+        timers = f"UPDATE timers SET status = '{CANCELLED}' {_pending_timers(':app_id')}"
     writes = [
         f"INSERT INTO messages ({', '.join(shape.outbound)}) VALUES ({_named(f'out{n}', shape.outbound)})"
         for n in range(shape.outbound_count)
@@ -183,9 +183,11 @@ def _statement(shape: Shape) -> str:
         members.append(f"app AS (UPDATE applications SET {sets} WHERE id = %(app_id)s)")
     if shape.timers == "arm":
         due = f"CASE kind WHEN '{REMINDER}' THEN %(tm_reminder)s ELSE %(tm_expire)s END"
-        members.append(f"timers AS (UPDATE timers SET due_at = {due} {_PENDING_TIMERS} RETURNING id)")
+        members.append(f"timers AS (UPDATE timers SET due_at = {due} {_pending_timers('%(app_id)s')} RETURNING id)")
     elif shape.timers == "cancel":
-        members.append(f"timers AS (UPDATE timers SET status = '{CANCELLED}' {_PENDING_TIMERS} RETURNING id)")
+        members.append(
+            f"timers AS (UPDATE timers SET status = '{CANCELLED}' {_pending_timers('%(app_id)s')} RETURNING id)"
+        )
     if shape.outbound_count:
         rows = ", ".join(_values(f"out{n}", shape.outbound) for n in range(shape.outbound_count))
         members.append(f"outbound AS (INSERT INTO messages ({', '.join(shape.outbound)}) VALUES {rows})")
@@ -197,7 +199,8 @@ def _statement(shape: Shape) -> str:
     return f"WITH {', '.join(members)} SELECT inbound.id, {pending} FROM inbound"
 
 
-_PENDING_TIMERS = f"WHERE application_id = %(app_id)s AND status = '{PENDING}'"
+def _pending_timers(application: str) -> str:
+    return f"WHERE application_id = {application} AND status = '{PENDING}'"
 
 
 def _values(prefix: str, columns: tuple[str, ...]) -> str:
