@@ -83,7 +83,7 @@ def handle_inbound(engine: Engine, *, settings: Settings, sid: str, phone: str, 
 class _Early:
     """A reply read and its move planned from a snapshot, before the write lock was taken."""
 
-    app: Row[Any]
+    app: Any  # a `_Snapshot`: the application's columns as stored
     phone: str
     body: str
     reading: Reading

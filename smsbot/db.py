@@ -61,10 +61,9 @@ def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def for_update(bind: Session | Connection, query: Select[Any]) -> Select[Any]:
+def for_update(session: Session, query: Select[Any]) -> Select[Any]:
     """Add a row lock on PostgreSQL; SQLite needs none because BEGIN IMMEDIATE already holds the write lock."""
-    engine = bind if isinstance(bind, Connection) else bind.get_bind()
-    return query if is_sqlite(engine) else query.with_for_update()
+    return query if is_sqlite(session.get_bind()) else query.with_for_update()
 
 
 class WriterGate:

@@ -24,7 +24,7 @@ from smsbot.config import Settings
 from smsbot.db import transaction
 from smsbot.models import OUTBOUND, Application, Message, NoticeVersion, Timer, TransitionRecord, utcnow
 from smsbot.moves import outbound_values
-from smsbot.outbox import QUEUED, SUPPRESSED
+from smsbot.outbox import QUEUED, SUPPRESSED, message_row
 from smsbot.timers import timer_values
 from states.conversation_states import State
 
@@ -199,11 +199,14 @@ def filing_rows(
         ),
         (
             Message,
-            {"application_id": application_id, "direction": OUTBOUND, "phone": app.phone, **notice}
-            # an opted-out phone's notice is kept on record, but it never leaves
-            | {"status": SUPPRESSED if opted_out else QUEUED, "provider_sid": None, "lease_until": None}
-            | {"attempts": 0, "error_code": None, "retry_of": None, "created_at": now, "updated_at": now}
-            | {"sent_at": None},
+            message_row(
+                application_id=application_id,
+                direction=OUTBOUND,
+                phone=app.phone,
+                status=SUPPRESSED if opted_out else QUEUED,  # an opted-out phone's notice is kept, never sent
+                now=now,
+                **notice,
+            ),
         ),
     ]
     if not opted_out:
