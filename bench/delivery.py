@@ -130,7 +130,7 @@ def bare_rate(base_url: str, count: int) -> float:
 
 
 def run(profile: Profile) -> dict[str, Any]:
-    if importlib.util.find_spec("smsbot.providers.twilio") is None:
+    if importlib.util.find_spec("smsbot.delivery.providers.twilio") is None:
         return {"delivery": {"skipped": "provider missing (smsbot/providers/twilio.py)"}}
     smsbot, floor, resent = [], [], 0
     with standin() as base_url:

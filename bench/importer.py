@@ -16,7 +16,7 @@ import psycopg
 
 from bench.common import OUT, PREFIX, ROOT, Profile, child_env, create_pg, drop_pg, median, migrate, pg_url, python
 from bench.seed import NOTICE, phone
-from smsbot.importer import COLUMNS
+from smsbot.intake.bulk_import import COLUMNS
 
 BATCH = 500
 TEMPLATE = PREFIX + "import_empty"

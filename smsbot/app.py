@@ -6,8 +6,8 @@ from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
 
 from smsbot.config import Settings, load_settings
-from smsbot.log_setup import configure_logging
-from smsbot.runtime import Runtime, build_runtime, init_app
+from smsbot.dependencies import Runtime, build_runtime, init_app
+from smsbot.logs import configure_logging
 
 MAX_REQUEST_BYTES = 256 * 1024
 csrf = CSRFProtect()

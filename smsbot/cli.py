@@ -48,7 +48,7 @@ def serve(host: str, port: int) -> None:
     from werkzeug.serving import run_simple
 
     from smsbot.app import create_app
-    from smsbot.runtime import runtime
+    from smsbot.dependencies import runtime
     from smsbot.worker import run_worker
 
     app = create_app()
@@ -79,8 +79,8 @@ def serve(host: str, port: int) -> None:
 @main.command()
 def worker() -> None:
     """Send the outbox and fire due timers until stopped (run several on PostgreSQL)."""
-    from smsbot.log_setup import configure_logging
-    from smsbot.runtime import build_runtime
+    from smsbot.dependencies import build_runtime
+    from smsbot.logs import configure_logging
     from smsbot.worker import run_worker
 
     configure_logging()
@@ -121,8 +121,8 @@ def staff_add(username: str, role: str) -> None:
     """Create a staff account. The password is prompted for (twice), or read from stdin when it is not a TTY."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from smsbot.runtime import build_runtime
-    from smsbot.staff_accounts import AccountError, create_staff
+    from smsbot.dependencies import build_runtime
+    from smsbot.staff.accounts import AccountError, create_staff
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -152,7 +152,7 @@ def import_csv(csv_file: Path, report: Path | None, batch_size: int) -> None:
     from tqdm import tqdm
 
     from smsbot.db import make_engine, make_session_factory
-    from smsbot.importer import HeaderError, import_file
+    from smsbot.intake.bulk_import import HeaderError, import_file
 
     settings = load_settings()
     report = report or csv_file.with_suffix(".rejected.csv")

@@ -17,15 +17,15 @@ from datetime import datetime
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from smsbot import consent
-from smsbot.claiming import Claim, claim_due
 from smsbot.config import Settings
+from smsbot.conversation.reminders import fire_due_timers
 from smsbot.db import transaction
+from smsbot.delivery import consent
+from smsbot.delivery.claims import Claim, claim_due
+from smsbot.delivery.providers.base import Outcome, SendResult, SmsProvider
+from smsbot.delivery.send_results import record_results
 from smsbot.models import utcnow
-from smsbot.outcomes import record_results
 from smsbot.privacy import mask_phone
-from smsbot.providers.base import Outcome, SendResult, SmsProvider
-from smsbot.timer_firing import fire_due_timers
 
 log = logging.getLogger(__name__)
 RECHECK_AFTER_SECONDS = 0.5  # a paced send waits; look at consent again if the claim is older than this

@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, text
 from smsbot.app import create_app
 from smsbot.cli import alembic_config
 from smsbot.config import Settings, load_settings
+from smsbot.dependencies import Runtime, build_runtime
 from smsbot.models import metadata
-from smsbot.runtime import Runtime, build_runtime
 
 POSTGRES_URL = os.environ.get("SMSBOT_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("SMSBOT_REQUIRE_POSTGRES") == "1"

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from smsbot.runtime import Runtime
-from smsbot.staff_accounts import create_staff
+from smsbot.dependencies import Runtime
+from smsbot.staff.accounts import create_staff
 from tests.factories import application, file, send_sms
 
 PASSWORD = "correct horse battery"

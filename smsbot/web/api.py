@@ -12,11 +12,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import col
 
-from smsbot.application_view import detail, summary
-from smsbot.filing import ApplicationIn, Conflict, file_application
+from smsbot.dependencies import runtime
+from smsbot.intake.filing import ApplicationIn, Conflict, file_application
+from smsbot.intake.openapi import OPENAPI
+from smsbot.intake.public_view import detail, summary
 from smsbot.models import Application
-from smsbot.openapi import OPENAPI
-from smsbot.runtime import runtime
 from states.conversation_states import State
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

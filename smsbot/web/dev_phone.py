@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlmodel import col
 from werkzeug.wrappers import Response
 
-from smsbot.conversation import handle_inbound
-from smsbot.filing import E164
+from smsbot.conversation.service import handle_inbound
+from smsbot.dependencies import runtime
+from smsbot.intake.filing import E164
 from smsbot.models import Message
-from smsbot.runtime import runtime
 
 bp = Blueprint("dev_phone", __name__, url_prefix="/dev/phone")
 

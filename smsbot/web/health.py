@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from smsbot.runtime import runtime
+from smsbot.dependencies import runtime
 
 bp = Blueprint("health", __name__)
 

@@ -1,5 +1,5 @@
 """The staff inbox: the queue, one conversation, and the actions that settle it. This layer parses the form,
-calls smsbot.staff_actions and words the outcome; the decisions live there."""
+calls smsbot.staff.actions and words the outcome; the decisions live there."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from smsbot import consent
-from smsbot.inbox import ASSIGNMENT_FILTERS, load_queue, notice_versions, pending_corrections, staff_names, timeline
+from smsbot.delivery import consent
+from smsbot.delivery.segments import GSM7_BASIC, GSM7_EXTENDED, MAX_BODY_CHARS, measure
+from smsbot.dependencies import Runtime, runtime
 from smsbot.models import Application
-from smsbot.runtime import Runtime, runtime
-from smsbot.segments import GSM7_BASIC, GSM7_EXTENDED, MAX_BODY_CHARS, measure
-from smsbot.staff_actions import (
+from smsbot.staff.actions import (
     EDITABLE_FIELDS,
     Actor,
     Refusal,
@@ -30,8 +29,16 @@ from smsbot.staff_actions import (
     take_over,
     unassign,
 )
+from smsbot.staff.canned import canned_replies
+from smsbot.staff.queue import (
+    ASSIGNMENT_FILTERS,
+    load_queue,
+    notice_versions,
+    pending_corrections,
+    staff_names,
+    timeline,
+)
 from smsbot.web.staff_auth import bp
-from smsbot.web.staff_canned import canned_replies
 from smsbot.web.staff_i18n import translate
 from states.conversation_states import HandoffReason
 
@@ -153,7 +160,7 @@ def claim_conversation(app_id: int) -> Response | tuple[str, int]:
 
 
 Form = Mapping[str, str]
-# Each settling or holding action: how the posted form becomes a call into smsbot.staff_actions.
+# Each settling or holding action: how the posted form becomes a call into smsbot.staff.actions.
 ACTIONS: dict[str, Callable[[Runtime, int, Actor, Form], object]] = {
     "take_over": lambda rt, i, who, form: take_over(rt.sessions, i, who),
     "unassign": lambda rt, i, who, form: unassign(rt.sessions, i, who),

@@ -14,9 +14,9 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from smsbot.runtime import runtime
-from smsbot.staff_accounts import authenticate, get_staff
-from smsbot.staff_actions import Actor
+from smsbot.dependencies import runtime
+from smsbot.staff.accounts import authenticate, get_staff
+from smsbot.staff.actions import Actor
 from smsbot.web.staff_i18n import COOKIE, pick_language, term, translate
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")

@@ -8,9 +8,9 @@ import time
 from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator, compare
 
-from smsbot.conversation import handle_inbound
-from smsbot.delivery_status import handle_status_callback
-from smsbot.runtime import runtime
+from smsbot.conversation.service import handle_inbound
+from smsbot.delivery.status_callbacks import handle_status_callback
+from smsbot.dependencies import runtime
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/twilio")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from smsbot.app import create_app
 from smsbot.config import Settings
-from smsbot.runtime import Runtime
+from smsbot.dependencies import Runtime
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("SMSBOT_REQUIRE_BROWSER") == "1"

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from smsbot.runtime import Runtime
-from smsbot.segments import measure
+from smsbot.delivery.segments import measure
+from smsbot.dependencies import Runtime
 from smsbot.worker import drain_once
 from tests.factories import application, file, send_sms
 from tests.staff_factories import PASSWORD, make_staff

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from smsbot.app import create_app
 from smsbot.config import Settings
-from smsbot.runtime import Runtime, build_runtime
+from smsbot.dependencies import Runtime, build_runtime
 from tests.conftest import AUTH_TOKEN
 from tests.twilio_standin import TwilioStandIn
 

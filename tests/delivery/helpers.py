@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from smsbot.dependencies import Runtime
 from smsbot.models import Application, Message, PhoneConsent
-from smsbot.runtime import Runtime
 from smsbot.worker import drain_once
 
 

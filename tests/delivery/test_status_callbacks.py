@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from smsbot.dependencies import Runtime
 from smsbot.models import DeliveryEvent, Message
-from smsbot.runtime import Runtime
 from tests.delivery.helpers import application_row, consent_row, drain, outbound, wait_until
 from tests.factories import file, signature
 from tests.twilio_standin import TwilioStandIn
@@ -118,8 +118,8 @@ def test_status_callbacks_use_the_configured_public_url(client) -> None:  # type
 def test_a_callback_that_beats_our_own_commit_is_applied_once_the_sid_is_known(
     live_app: Flask, trt: Runtime, standin: TwilioStandIn
 ) -> None:
-    from smsbot.providers.base import OutboundSms, SendResult
-    from smsbot.providers.twilio import TwilioProvider
+    from smsbot.delivery.providers.base import OutboundSms, SendResult
+    from smsbot.delivery.providers.twilio import TwilioProvider
 
     class CallbackFirst(TwilioProvider):
         def send(self, sms: OutboundSms) -> SendResult:

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
+from smsbot.dependencies import Runtime
 from smsbot.models import utcnow
-from smsbot.runtime import Runtime
 from tests.delivery.conftest import FROM_NUMBER
 from tests.delivery.helpers import application_row, consent_row, drain, outbound, wait_until
 from tests.factories import file
@@ -156,8 +156,8 @@ def test_every_attempt_is_recorded(live_app: Flask, trt: Runtime, standin: Twili
 def test_the_worker_holds_no_database_connection_during_the_http_call(
     live_app: Flask, trt: Runtime, standin: TwilioStandIn
 ) -> None:
-    from smsbot.providers.base import OutboundSms, SendResult
-    from smsbot.providers.twilio import TwilioProvider
+    from smsbot.delivery.providers.base import OutboundSms, SendResult
+    from smsbot.delivery.providers.twilio import TwilioProvider
 
     checked_out: list[int] = []
 

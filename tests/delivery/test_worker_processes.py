@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from smsbot.config import Settings
+from smsbot.delivery.providers.twilio import RECONCILED
+from smsbot.dependencies import Runtime
 from smsbot.models import SendAttempt
-from smsbot.providers.twilio import RECONCILED
-from smsbot.runtime import Runtime
 from tests.delivery.conftest import start_worker
 from tests.delivery.helpers import outbound, wait_until
 from tests.factories import file

@@ -1,0 +1,217 @@
+"""Everything one reply writes, as few and as cheap statements as each database allows.
+
+A reply to a known application stores the inbound message, updates the application, moves or cancels its
+timers, queues the bot's texts, records any correction and the transition: the same rows `moves.write_move`
+writes, on the webhook's hot path.
+
+PostgreSQL: one statement. Sent one by one that is six round trips, each costing the web worker a wake-up and
+the driver's bookkeeping; as data-modifying CTEs it is one. PostgreSQL runs every WITH member exactly once, in
+the caller's transaction; the transition and the correction take the new message's id from `inbound`.
+
+SQLite has no DML in WITH, and its one write lock is held while these statements run, so they go straight to
+the driver: for statements this small the ORM toolkit's per-execution work costs more than SQLite's own.
+Datetimes are stored by the column type's own bind processor, exactly as every other write stores them.
+
+The statement text depends only on the shape of the move (how many texts, a correction or not, what happens to
+the timers), so each shape is built once; the drivers cache or prepare it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection
+
+from smsbot.config import Settings
+from smsbot.conversation.moves import Move
+from smsbot.conversation.timers import CANCELLED, PENDING, REMINDER, replace_timers
+from smsbot.db import is_sqlite
+from smsbot.models.base import UTCDateTime
+
+
+class Shape(NamedTuple):
+    """What the statement text depends on: the columns of each row written and what happens to the timers."""
+
+    inbound: tuple[str, ...]
+    changes: tuple[str, ...] = ()
+    outbound_count: int = 0
+    outbound: tuple[str, ...] = ()
+    transition: tuple[str, ...] = ()
+    correction: tuple[str, ...] = ()
+    timers: str | None = None
+
+
+def write_reply(
+    conn: Connection,
+    inbound: dict[str, Any],
+    move: Move | None,
+    *,
+    settings: Settings,
+    now: datetime,
+    seen: dict[str, Any] | None = None,
+) -> int | None:
+    """Store `inbound` and write `move` (caused by it); returns the inbound message's id.
+
+    `seen`: the application's columns as a decision read them from a snapshot (SQLite only): the writes happen
+    only if the row still holds them, else nothing is written and None is returned."""
+    params = _params("in", inbound)
+    shape = Shape(tuple(inbound))
+    if move is not None:
+        params |= _params("app", move.changes) | _params("tr", move.transition) | {"app_id": move.application_id}
+        for number, row in enumerate(move.outbound):
+            params |= _params(f"out{number}", row)
+        params |= _params("co", move.correction or {})
+        params |= {
+            "tm_reminder": now + timedelta(seconds=settings.reminder_after_seconds),
+            "tm_expire": now + timedelta(seconds=settings.expire_after_seconds),
+        }
+        shape = shape._replace(
+            changes=tuple(move.changes),
+            outbound_count=len(move.outbound),
+            outbound=tuple(move.outbound[0]) if move.outbound else (),
+            transition=tuple(move.transition),
+            correction=tuple(move.correction or ()),
+            timers=move.timers,
+        )
+    if is_sqlite(conn):
+        return _write_sqlite(conn, shape, params, move, settings=settings, now=now, seen=seen)
+    if seen is not None:
+        raise ValueError("PostgreSQL locks the application before it reads: there is no snapshot to check")
+    message_id, pending_timers = conn.exec_driver_sql(_statement(shape), params).one()
+    if move is not None and move.timers == "arm" and pending_timers != 2:
+        replace_timers(conn, move.application_id, settings=settings, now=now)  # none pending to move: make them
+    return int(message_id)
+
+
+def _write_sqlite(
+    conn: Connection,
+    shape: Shape,
+    params: dict[str, Any],
+    move: Move | None,
+    *,
+    settings: Settings,
+    now: datetime,
+    seen: dict[str, Any] | None,
+) -> int | None:
+    statements = _sqlite_statements(shape, seen is not None)
+    to_db = _sqlite_datetime(conn)
+    params = {key: to_db(value) if isinstance(value, datetime) else value for key, value in params.items()}
+    if seen is not None:
+        params |= {f"seen_{key}": to_db(value) if isinstance(value, datetime) else value for key, value in seen.items()}
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    if statements.application:
+        updated = driver.execute(statements.application, params).rowcount
+        if seen is not None and updated != 1:
+            return None  # the application changed since the snapshot
+    if statements.unchanged and driver.execute(statements.unchanged, params).fetchone() is None:
+        return None
+    message_id = int(driver.execute(statements.inbound, params).fetchone()[0])
+    params |= {"inbound_id": message_id}
+    for statement in statements.writes:
+        driver.execute(statement, params)
+    if statements.timers:
+        moved = driver.execute(statements.timers, params).rowcount
+        if move is not None and move.timers == "arm" and moved != 2:
+            replace_timers(conn, move.application_id, settings=settings, now=now)
+    return message_id
+
+
+class _SqliteStatements(NamedTuple):
+    application: str  # the application's UPDATE (guarded when writing from a snapshot)
+    unchanged: str  # a snapshot with no move to write: is the application still as read?
+    inbound: str
+    timers: str
+    writes: tuple[str, ...]  # texts, correction, transition
+
+
+_SEEN = (
+    "id = :seen_id AND updated_at = :seen_updated_at AND state = :seen_state AND reprompts = :seen_reprompts"
+    " AND asked_field IS :seen_asked_field"
+)
+
+
+@lru_cache(maxsize=64)
+def _sqlite_statements(shape: Shape, guarded: bool) -> _SqliteStatements:
+    where = _SEEN if guarded else "id = :app_id"
+    application = unchanged = timers = ""
+    if shape.changes:
+        sets = ", ".join(f"{column} = :app_{column}" for column in shape.changes)
+        application = f"UPDATE applications SET {sets} WHERE {where}"
+    elif guarded:
+        unchanged = f"SELECT 1 FROM applications WHERE {where}"
+    inbound = f"INSERT INTO messages ({', '.join(shape.inbound)}) VALUES ({_named('in', shape.inbound)}) RETURNING id"
+    if shape.timers == "arm":
+        due = f"CASE kind WHEN '{REMINDER}' THEN :tm_reminder ELSE :tm_expire END"
+        timers = f"UPDATE timers SET due_at = {due} {_pending_timers(':app_id')}"
+    elif shape.timers == "cancel":
+        timers = f"UPDATE timers SET status = '{CANCELLED}' {_pending_timers(':app_id')}"
+    writes = [
+        f"INSERT INTO messages ({', '.join(shape.outbound)}) VALUES ({_named(f'out{n}', shape.outbound)})"
+        for n in range(shape.outbound_count)
+    ]
+    if shape.correction:
+        values = _named("co", shape.correction).replace(":co_message_id", ":inbound_id")
+        writes.append(f"INSERT INTO corrections ({', '.join(shape.correction)}) VALUES ({values})")
+    if shape.transition:
+        values = _named("tr", shape.transition).replace(":tr_cause_id", ":inbound_id")
+        writes.append(f"INSERT INTO transitions ({', '.join(shape.transition)}) VALUES ({values})")
+    return _SqliteStatements(application, unchanged, inbound, timers, tuple(writes))
+
+
+def _named(prefix: str, columns: tuple[str, ...]) -> str:
+    return ", ".join(f":{prefix}_{column}" for column in columns)
+
+
+def _sqlite_datetime(conn: Connection) -> Callable[[datetime], Any]:
+    """How the datetime columns' type stores a value on this connection's dialect."""
+    processor = UTCDateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return processor or (lambda value: value)
+
+
+def _params(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
+    return {f"{prefix}_{column}": value for column, value in row.items()}
+
+
+@lru_cache(maxsize=64)
+def _statement(shape: Shape) -> str:
+    members = [f"inbound AS ({_insert('messages', 'in', shape.inbound)} RETURNING id)"]
+    if shape.changes:
+        sets = ", ".join(f"{column} = %(app_{column})s" for column in shape.changes)
+        members.append(f"app AS (UPDATE applications SET {sets} WHERE id = %(app_id)s)")
+    if shape.timers == "arm":
+        due = f"CASE kind WHEN '{REMINDER}' THEN %(tm_reminder)s ELSE %(tm_expire)s END"
+        members.append(f"timers AS (UPDATE timers SET due_at = {due} {_pending_timers('%(app_id)s')} RETURNING id)")
+    elif shape.timers == "cancel":
+        members.append(
+            f"timers AS (UPDATE timers SET status = '{CANCELLED}' {_pending_timers('%(app_id)s')} RETURNING id)"
+        )
+    if shape.outbound_count:
+        rows = ", ".join(_values(f"out{n}", shape.outbound) for n in range(shape.outbound_count))
+        members.append(f"outbound AS (INSERT INTO messages ({', '.join(shape.outbound)}) VALUES {rows})")
+    if shape.correction:
+        members.append(f"correction AS ({_insert_caused('corrections', 'co', shape.correction, 'message_id')})")
+    if shape.transition:
+        members.append(f"transition AS ({_insert_caused('transitions', 'tr', shape.transition, 'cause_id')})")
+    pending = "(SELECT count(*) FROM timers)" if shape.timers else "NULL"
+    return f"WITH {', '.join(members)} SELECT inbound.id, {pending} FROM inbound"
+
+
+def _pending_timers(application: str) -> str:
+    return f"WHERE application_id = {application} AND status = '{PENDING}'"
+
+
+def _values(prefix: str, columns: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"%({prefix}_{column})s" for column in columns) + ")"
+
+
+def _insert(table: str, prefix: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {_values(prefix, columns)}"
+
+
+def _insert_caused(table: str, prefix: str, columns: tuple[str, ...], cause_column: str) -> str:
+    """An INSERT whose `cause_column` is the id of the message the `inbound` member stores."""
+    values = ", ".join("inbound.id" if c == cause_column else f"%({prefix}_{c})s" for c in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM inbound"

@@ -1,0 +1,167 @@
+"""Claiming due outbox rows: lease them, and apply every rule that must hold at send time.
+
+At claim time, whatever path queued a message: an opted-out phone gets nothing but the opt-out confirmation;
+an undeliverable phone gets nothing; a notice or reminder waits for its window; the same body goes to the same
+phone at most twice in ten minutes; and each sender is paced to `SMSBOT_SEND_RATE` messages per second across
+all workers (the sender's slot row is locked while slots are handed out)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from smsbot.config import Settings
+from smsbot.conversation.moves import applicant_timezone
+from smsbot.db import for_update, is_sqlite
+from smsbot.delivery.outbox import CONSENT_EXEMPT_KINDS, QUEUED, SENDING, SUPPRESSED
+from smsbot.delivery.providers.base import OutboundSms
+from smsbot.delivery.windows import next_allowed, window_for
+from smsbot.models import OUTBOUND, Application, Message, PhoneConsent, SenderSlot
+
+LOOP_WINDOW = timedelta(minutes=10)
+LOOP_LIMIT = 2
+# Statuses of messages that reached (or may have reached) the provider.
+HANDED_OVER = ("sending", "accepted", "sent", "delivered", "undelivered", "failed")
+PACING_HORIZON = timedelta(seconds=1)  # claim only what this worker will send within about a second
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    sms: OutboundSms
+    reconcile: bool  # an earlier attempt's outcome is unknown: look it up before sending again
+    not_before: datetime  # the sender's pacing slot
+    consent_exempt: bool = False  # the opt-out confirmation itself
+
+
+def claim_due(session: Session, *, settings: Settings, sender: str, limit: int, now: datetime) -> list[Claim]:
+    """Lease up to `limit` due rows, best priority first, inside the caller's transaction."""
+    query = (
+        select(Message)
+        .where(col(Message.direction) == OUTBOUND, _due(now))
+        .order_by(col(Message.priority), col(Message.send_after), col(Message.id))
+        .limit(limit)
+    )
+    if not is_sqlite(session.get_bind()):
+        query = query.with_for_update(skip_locked=True, of=Message)
+    candidates = list(session.execute(query).scalars())
+    sendable = _apply_rules(session, candidates, settings=settings, now=now)
+    slots = _pacing_slots(session, sender, len(sendable), settings=settings, now=now)
+    claims = []
+    for message, slot in zip(sendable, slots, strict=False):
+        reconcile = message.status == SENDING
+        lease = timedelta(seconds=settings.lease_seconds) + (slot - now)
+        message.status, message.attempts = SENDING, message.attempts + 1
+        message.lease_until, message.updated_at = now + lease, now
+        known = _known_sids(session, message) if reconcile else frozenset()
+        sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known)
+        claims.append(Claim(sms, reconcile, slot, message.kind in CONSENT_EXEMPT_KINDS))
+    return claims
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        (col(Message.status) == QUEUED) & (col(Message.send_after) <= now),
+        (col(Message.status) == SENDING) & (col(Message.lease_until) < now),
+    )
+
+
+def _apply_rules(session: Session, messages: list[Message], *, settings: Settings, now: datetime) -> list[Message]:
+    """Suppress or hold what must not go now; return the rest in order. One query per rule per batch."""
+    phones = {m.phone for m in messages}
+    consents = {
+        c.phone: c for c in session.execute(select(PhoneConsent).where(col(PhoneConsent.phone).in_(phones))).scalars()
+    }
+    recent = _recent_sends(session, phones, now)
+    apps = _windowed_applications(session, messages, settings=settings)
+    sendable = []
+    for message in messages:
+        consent = consents.get(message.phone)
+        if consent and (consent.undeliverable or (consent.opted_out and message.kind not in CONSENT_EXEMPT_KINDS)):
+            _suppress(message, now, "opted_out" if consent.opted_out else "undeliverable")
+        elif recent[(message.phone, message.body)] >= LOOP_LIMIT and message.status == QUEUED:
+            _suppress(message, now, "loop_guard")
+        elif not _window_open(apps.get(message.application_id or 0), message, settings=settings, now=now):
+            continue
+        else:
+            recent[(message.phone, message.body)] += 1
+            sendable.append(message)
+    return sendable
+
+
+def _suppress(message: Message, now: datetime, reason: str) -> None:
+    message.status, message.error_code, message.updated_at, message.lease_until = SUPPRESSED, reason, now, None
+
+
+def _recent_sends(session: Session, phones: set[str], now: datetime) -> Counter[tuple[str, str]]:
+    query = (
+        select(col(Message.phone), col(Message.body), func.count())
+        .where(
+            col(Message.direction) == OUTBOUND,
+            col(Message.phone).in_(phones),
+            col(Message.status).in_(HANDED_OVER),
+            func.coalesce(col(Message.sent_at), col(Message.updated_at)) >= now - LOOP_WINDOW,
+        )
+        .group_by(col(Message.phone), col(Message.body))
+    )
+    return Counter({(phone, body): count for phone, body, count in session.execute(query).all()})
+
+
+def _windowed_applications(session: Session, messages: list[Message], *, settings: Settings) -> dict[int, Application]:
+    """The applications of the batch's notices and reminders (their timezone sets the window), in one query."""
+    ids = {m.application_id for m in messages if m.application_id and window_for(m.kind, settings)}
+    if not ids:
+        return {}
+    return {app.pk: app for app in session.execute(select(Application).where(col(Application.id).in_(ids))).scalars()}
+
+
+def _window_open(app: Application | None, message: Message, *, settings: Settings, now: datetime) -> bool:
+    """Notices and reminders wait for the applicant's window; when closed, reschedule to its opening."""
+    hours = window_for(message.kind, settings)
+    if hours is None or app is None:
+        return True
+    opening = next_allowed(now, applicant_timezone(app, settings), hours)
+    if opening <= now:
+        return True
+    message.status, message.send_after, message.lease_until = QUEUED, opening, None
+    return False
+
+
+def _pacing_slots(session: Session, sender: str, wanted: int, *, settings: Settings, now: datetime) -> list[datetime]:
+    """Hand out up to `wanted` send times for `sender`, `1/rate` apart, never earlier than the last one given
+    to any worker. Only slots within the horizon are taken; the rest of the batch waits for the next claim."""
+    if settings.send_rate <= 0 or wanted == 0:
+        return [now] * wanted
+    slot_row = _sender_slot(session, sender, now)
+    interval = timedelta(seconds=1 / settings.send_rate)
+    slot, slots = max(now, slot_row.next_slot_at), list[datetime]()
+    while len(slots) < wanted and slot <= now + PACING_HORIZON:
+        slots.append(slot)
+        slot += interval
+    slot_row.next_slot_at = slot
+    return slots
+
+
+def _sender_slot(session: Session, sender: str, now: datetime) -> SenderSlot:
+    """The sender's slot row, locked; created on first use (a concurrent creator simply wins the race)."""
+    query = for_update(session, select(SenderSlot).where(col(SenderSlot.sender) == sender))
+    row = session.execute(query).scalar_one_or_none()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            session.add(SenderSlot(sender=sender, next_slot_at=now))
+    except IntegrityError:
+        pass
+    return session.execute(query).scalar_one()
+
+
+def _known_sids(session: Session, message: Message) -> frozenset[str]:
+    query = select(col(Message.provider_sid)).where(
+        col(Message.phone) == message.phone, col(Message.body) == message.body, col(Message.provider_sid).is_not(None)
+    )
+    return frozenset(sid for sid in session.execute(query).scalars() if sid)

@@ -1,0 +1,116 @@
+"""The Twilio backend: the real twilio client, one per process, a finite timeout, errors sorted by what they
+tell us about the message (surely not created, maybe created, never deliverable, unsubscribed)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ConnectTimeout, RequestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+from urllib3.exceptions import NewConnectionError
+
+from smsbot.config import Settings
+from smsbot.delivery.providers.base import OutboundSms, Outcome, SendResult
+
+RETRY_CODES = frozenset({20429, 21611})  # rate limited, queue overflow: Twilio created nothing
+UNSUBSCRIBED_CODE = 21610
+STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+RECONCILED = "found at provider"
+
+# The twilio client logs query parameters (a phone number when listing by To) at INFO.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+
+
+class TwilioProvider:
+    name = "twilio"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client: Client | None = None
+        self._pid_lock = threading.Lock()
+
+    @property
+    def sender(self) -> str:
+        return self.settings.twilio_messaging_service_sid or self.settings.twilio_from_number
+
+    def client(self) -> Client:
+        """Created on first use, so a forked process never shares its parent's connections."""
+        with self._pid_lock:
+            if self._client is None:
+                http = TwilioHttpClient(timeout=self.settings.twilio_timeout_seconds)
+                client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token, http_client=http)
+                client.api.base_url = self.settings.twilio_api_base_url
+                self._client = client
+            return self._client
+
+    def send(self, sms: OutboundSms) -> SendResult:
+        kwargs: dict[str, str] = {
+            "to": sms.phone,
+            "body": sms.body,
+            "status_callback": self.settings.public_url + STATUS_CALLBACK_PATH,
+        }
+        if self.settings.twilio_messaging_service_sid:
+            kwargs["messaging_service_sid"] = self.settings.twilio_messaging_service_sid
+        else:
+            kwargs["from_"] = self.settings.twilio_from_number
+        try:
+            message = self.client().messages.create(**kwargs)
+        except TwilioRestException as exc:
+            return classify_rest_error(exc)
+        except TwilioException as exc:  # e.g. TwilioServiceException, which is not a TwilioRestException
+            return SendResult(Outcome.UNKNOWN, detail=type(exc).__name__)
+        except RequestException as exc:
+            return classify_network_error(exc)
+        return SendResult(Outcome.SENT, sid=message.sid, status=message.status or "queued")
+
+    def find_sent(self, sms: OutboundSms) -> SendResult | None:
+        """Look for this SMS at Twilio (same To and body, sent since it was queued, not one we already know)."""
+        try:
+            since = sms.created_at - timedelta(minutes=5)
+            for message in self.client().messages.stream(to=sms.phone, date_sent_after=since, page_size=50):
+                if message.body == sms.body and message.sid not in sms.known_sids:
+                    return SendResult(
+                        Outcome.SENT, sid=message.sid, status=message.status or "queued", detail=RECONCILED
+                    )
+        except (TwilioException, RequestException):
+            return SendResult(Outcome.UNKNOWN, detail="lookup failed")
+        return None
+
+
+def classify_rest_error(exc: TwilioRestException) -> SendResult:
+    code = exc.code or 0
+    detail = f"HTTP {exc.status}"
+    if code == UNSUBSCRIBED_CODE:
+        return SendResult(Outcome.UNSUBSCRIBED, error_code=str(code), detail=detail)
+    if exc.status == 429 or code in RETRY_CODES:
+        return SendResult(Outcome.RETRY, error_code=str(code or exc.status), detail=detail)
+    if exc.status >= 500:  # Twilio may have created it: reconcile before sending again
+        return SendResult(Outcome.UNKNOWN, error_code=str(code or exc.status), detail=detail)
+    # Any other 4xx (21211 invalid, 21614/21612 unroutable, 21635 landline...): this number will not receive it.
+    return SendResult(Outcome.PERMANENT, error_code=str(code or exc.status), detail=detail)
+
+
+def classify_network_error(exc: RequestException) -> SendResult:
+    """A connection that never opened cannot have created anything; anything later might have."""
+    if isinstance(exc, ConnectTimeout) or (
+        isinstance(exc, RequestsConnectionError) and _caused_by(exc, NewConnectionError)
+    ):
+        return SendResult(Outcome.RETRY, detail="connect error")
+    return SendResult(Outcome.UNKNOWN, detail=type(exc).__name__)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, kind) or any(isinstance(arg, kind) for arg in getattr(seen, "args", ())):
+            return True
+        reason = getattr(seen, "reason", None)
+        if isinstance(reason, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
