@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from smsbot.config import Settings
 from smsbot.conversation.texts import NoticeFacts, render
-from smsbot.conversation.timers import cancel_timers, schedule_timers
+from smsbot.conversation.timers import ARM, CANCEL, move_timers
 from smsbot.delivery.outbox import outbound_row, queue_message
 from smsbot.delivery.windows import next_allowed, window_for
 from smsbot.models import Application, Correction, Message, TransitionRecord, utcnow
@@ -64,7 +64,7 @@ class Move:
     transition: dict[str, Any]
     correction: dict[str, Any] | None
     outbound: list[dict[str, Any]]
-    timers: str | None  # "arm": fresh reminder and expiry; "cancel": none pending; None: leave them
+    timers: str | None  # ARM: fresh reminder and expiry; CANCEL: none pending; None: leave them (see `timers`)
 
     @property
     def state(self) -> str:
@@ -126,17 +126,15 @@ def plan_move(
     }
     timers = None
     if cause in ("message", "staff"):  # a reply or a person acting restarts the clock, or stops it
-        timers = "arm" if state in BOT_STATES else "cancel"
+        timers = ARM if state in BOT_STATES else CANCEL
     return Move(app.id, changes, transition, correction, outbound, timers)
 
 
 def write_move(conn: Connection, move: Move, *, settings: Settings, now: datetime) -> None:
     """Write a planned move in the caller's transaction."""
     conn.execute(_UPDATE_APPLICATION, {"application_pk": move.application_id, **move.changes})
-    if move.timers == "arm":
-        schedule_timers(conn, move.application_id, settings=settings, now=now)
-    elif move.timers == "cancel":
-        cancel_timers(conn, move.application_id)
+    if move.timers is not None:
+        move_timers(conn, move.timers, move.application_id, settings=settings, now=now)
     if move.correction is not None:
         conn.execute(_INSERT_CORRECTION, move.correction)
     if move.outbound:

@@ -12,21 +12,25 @@ SQLite has no DML in WITH, and its one write lock is held while these statements
 the driver: for statements this small the ORM toolkit's per-execution work costs more than SQLite's own.
 Datetimes are stored by the column type's own bind processor, exactly as every other write stores them.
 
+The timers are the one place both write the same SQL: `timers.TIMER_STATEMENTS`, compiled for the driver, then
+`timers.settle_timers`, so the re-arm-else-replace rule is the one `moves.write_move` follows.
+
 The statement text depends only on the shape of the move (how many texts, a correction or not, what happens to
 the timers), so each shape is built once; the drivers cache or prepare it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
 
 from smsbot.config import Settings
 from smsbot.conversation.moves import Move
-from smsbot.conversation.timers import CANCELLED, PENDING, REMINDER, replace_timers
+from smsbot.conversation.timers import TIMER_STATEMENTS, TIMERS, settle_timers, timer_params
 from smsbot.db import is_sqlite
 from smsbot.models.base import UTCDateTime
 
@@ -63,10 +67,9 @@ def write_reply(
         for number, row in enumerate(move.outbound):
             params |= _params(f"out{number}", row)
         params |= _params("co", move.correction or {})
-        params |= {
-            "tm_reminder": now + timedelta(seconds=settings.reminder_after_seconds),
-            "tm_expire": now + timedelta(seconds=settings.expire_after_seconds),
-        }
+        if move.timers is not None:
+            params |= timer_params(move.timers, move.application_id, settings=settings, now=now)
+            params |= _timer_sql(move.timers, conn.dialect.name)[1]
         shape = shape._replace(
             changes=tuple(move.changes),
             outbound_count=len(move.outbound),
@@ -79,9 +82,9 @@ def write_reply(
         return _write_sqlite(conn, shape, params, move, settings=settings, now=now, seen=seen)
     if seen is not None:
         raise ValueError("PostgreSQL locks the application before it reads: there is no snapshot to check")
-    message_id, pending_timers = conn.exec_driver_sql(_statement(shape), params).one()
-    if move is not None and move.timers == "arm" and pending_timers != 2:
-        replace_timers(conn, move.application_id, settings=settings, now=now)  # none pending to move: make them
+    message_id, touched = conn.exec_driver_sql(_statement(shape), params).one()
+    if move is not None and move.timers is not None:
+        settle_timers(conn, move.timers, move.application_id, touched, settings=settings, now=now)
     return int(message_id)
 
 
@@ -112,10 +115,9 @@ def _write_sqlite(
     params |= {"inbound_id": message_id}
     for statement in statements.writes:
         driver.execute(statement, params)
-    if statements.timers:
-        moved = driver.execute(statements.timers, params).rowcount
-        if move is not None and move.timers == "arm" and moved != 2:
-            replace_timers(conn, move.application_id, settings=settings, now=now)
+    if move is not None and move.timers is not None:
+        touched = driver.execute(statements.timers, params).rowcount
+        settle_timers(conn, move.timers, move.application_id, touched, settings=settings, now=now)
     return message_id
 
 
@@ -136,18 +138,14 @@ _SEEN = (
 @lru_cache(maxsize=64)
 def _sqlite_statements(shape: Shape, guarded: bool) -> _SqliteStatements:
     where = _SEEN if guarded else "id = :app_id"
-    application = unchanged = timers = ""
+    application = unchanged = ""
     if shape.changes:
         sets = ", ".join(f"{column} = :app_{column}" for column in shape.changes)
         application = f"UPDATE applications SET {sets} WHERE {where}"
     elif guarded:
         unchanged = f"SELECT 1 FROM applications WHERE {where}"
     inbound = f"INSERT INTO messages ({', '.join(shape.inbound)}) VALUES ({_named('in', shape.inbound)}) RETURNING id"
-    if shape.timers == "arm":
-        due = f"CASE kind WHEN '{REMINDER}' THEN :tm_reminder ELSE :tm_expire END"
-        timers = f"UPDATE timers SET due_at = {due} {_pending_timers(':app_id')}"
-    elif shape.timers == "cancel":
-        timers = f"UPDATE timers SET status = '{CANCELLED}' {_pending_timers(':app_id')}"
+    timers = _timer_sql(shape.timers, "sqlite")[0] if shape.timers else ""
     writes = [
         f"INSERT INTO messages ({', '.join(shape.outbound)}) VALUES ({_named(f'out{n}', shape.outbound)})"
         for n in range(shape.outbound_count)
@@ -181,13 +179,8 @@ def _statement(shape: Shape) -> str:
     if shape.changes:
         sets = ", ".join(f"{column} = %(app_{column})s" for column in shape.changes)
         members.append(f"app AS (UPDATE applications SET {sets} WHERE id = %(app_id)s)")
-    if shape.timers == "arm":
-        due = f"CASE kind WHEN '{REMINDER}' THEN %(tm_reminder)s ELSE %(tm_expire)s END"
-        members.append(f"timers AS (UPDATE timers SET due_at = {due} {_pending_timers('%(app_id)s')} RETURNING id)")
-    elif shape.timers == "cancel":
-        members.append(
-            f"timers AS (UPDATE timers SET status = '{CANCELLED}' {_pending_timers('%(app_id)s')} RETURNING id)"
-        )
+    if shape.timers:
+        members.append(f"timers_touched AS ({_timer_sql(shape.timers, 'postgresql')[0]})")
     if shape.outbound_count:
         rows = ", ".join(_values(f"out{n}", shape.outbound) for n in range(shape.outbound_count))
         members.append(f"outbound AS (INSERT INTO messages ({', '.join(shape.outbound)}) VALUES {rows})")
@@ -195,12 +188,21 @@ def _statement(shape: Shape) -> str:
         members.append(f"correction AS ({_insert_caused('corrections', 'co', shape.correction, 'message_id')})")
     if shape.transition:
         members.append(f"transition AS ({_insert_caused('transitions', 'tr', shape.transition, 'cause_id')})")
-    pending = "(SELECT count(*) FROM timers)" if shape.timers else "NULL"
-    return f"WITH {', '.join(members)} SELECT inbound.id, {pending} FROM inbound"
+    touched = "(SELECT count(*) FROM timers_touched)" if shape.timers else "NULL"
+    return f"WITH {', '.join(members)} SELECT inbound.id, {touched} FROM inbound"
 
 
-def _pending_timers(application: str) -> str:
-    return f"WHERE application_id = {application} AND status = '{PENDING}'"
+@lru_cache(maxsize=8)
+def _timer_sql(action: str, dialect: str) -> tuple[str, dict[str, Any]]:
+    """`timers.TIMER_STATEMENTS[action]` as the driver takes it, and the constants it binds. On PostgreSQL it
+    returns the timers it touched, for the statement to count."""
+    statement = TIMER_STATEMENTS[action]
+    if dialect != "sqlite":
+        statement = statement.returning(TIMERS.c.id)  # counted by the statement, as `touched`
+    driver = sqlite.dialect(paramstyle="named") if dialect == "sqlite" else postgresql.psycopg.dialect()
+    compiled = statement.compile(dialect=driver)
+    constants = {name: bind.effective_value for bind, name in compiled.bind_names.items() if not bind.required}
+    return compiled.string, constants
 
 
 def _values(prefix: str, columns: tuple[str, ...]) -> str:

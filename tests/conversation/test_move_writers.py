@@ -130,7 +130,7 @@ def test_each_fast_writer_stores_exactly_the_rows_of_the_plain_writer(
 ) -> None:
     dialect = FAST_WRITERS[writer]
     plain = _written_plainly(dialect, case, timers, fresh_database, settings)
-    assert _differences(plain, _write(fresh_database(dialect), writer, case, timers, settings)) == []
+    _assert_same(plain, _write(fresh_database(dialect), writer, case, timers, settings))
 
 
 @pytest.mark.parametrize("timers", TIMERS)
@@ -140,7 +140,7 @@ def test_the_plain_writer_stores_the_same_rows_on_both_databases(
 ) -> None:
     on_sqlite = _written_plainly("sqlite", case, timers, fresh_database, settings)
     on_postgresql = _written_plainly("postgresql", case, timers, fresh_database, settings)
-    assert _differences(on_sqlite, on_postgresql) == []
+    _assert_same(on_sqlite, on_postgresql)
 
 
 def test_the_comparison_tells_a_column_or_a_reference_apart(
@@ -321,6 +321,11 @@ def _assert_caused_by_the_inbound_message(rows: Rows) -> None:
         assert (transition["cause"], transition["cause_id"]) == ("message", inbound)
     for correction in (row for row in rows["corrections"] if row["id"].startswith("new")):
         assert correction["message_id"] == inbound
+
+
+def _assert_same(expected: Rows, actual: Rows) -> None:
+    differences = _differences(expected, actual)
+    assert not differences, "\n".join(["the rows differ (expected != actual):", *differences])
 
 
 def _differences(expected: Rows, actual: Rows) -> list[str]:
