@@ -32,6 +32,7 @@ from smsbot.delivery.outbox import cancel_queued_for_phone, message_row, queue_m
 from smsbot.models import INBOUND, Application, Message, utcnow
 from smsbot.models.base import UTCDateTime
 from smsbot.models.message import PRIORITY_REPLY
+from smsbot.models.message_status import MessageStatus as S
 from smsbot.privacy import mask_phone
 from states.conversation_states import State
 from states.intents import Field, Intent, Reading
@@ -39,7 +40,6 @@ from states.policy import Step, decide
 from states.reader import read_reply
 
 log = logging.getLogger(__name__)
-RECEIVED = "received"
 SID_CONSTRAINT = ("uq_messages_provider_sid", "messages.provider_sid")  # as PostgreSQL and SQLite name it
 NO_APPLICATION_REPLY_EVERY = timedelta(hours=24)  # answer an unknown number politely, but never loop
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
@@ -190,7 +190,7 @@ def _inbound_row(app: Row[Any] | None, *, sid: str, phone: str, body: str, now: 
         phone=phone,
         kind="reply",
         body=body,
-        status=RECEIVED,
+        status=S.RECEIVED,
         priority=PRIORITY_REPLY,
         send_after=now,
         now=now,
