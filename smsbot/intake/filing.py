@@ -24,8 +24,9 @@ from smsbot.conversation.moves import outbound_values
 from smsbot.conversation.timers import timer_values
 from smsbot.db import transaction
 from smsbot.delivery import consent
-from smsbot.delivery.outbox import QUEUED, SUPPRESSED, message_row
+from smsbot.delivery.outbox import message_row
 from smsbot.models import OUTBOUND, Application, Message, NoticeVersion, Timer, TransitionRecord, utcnow
+from smsbot.models.message_status import MessageStatus as S
 from states.conversation_states import State
 
 MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a unit mistake, not a small loan
@@ -203,7 +204,7 @@ def filing_rows(
                 application_id=application_id,
                 direction=OUTBOUND,
                 phone=app.phone,
-                status=SUPPRESSED if opted_out else QUEUED,  # an opted-out phone's notice is kept, never sent
+                status=S.SUPPRESSED if opted_out else S.QUEUED,  # an opted-out phone's notice is kept, never sent
                 now=now,
                 **notice,
             ),

@@ -8,11 +8,12 @@ import time
 from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator, compare
 
+from smsbot.conversation.delivery_failures import handle_status_callback
 from smsbot.conversation.service import handle_inbound
-from smsbot.delivery.status_callbacks import handle_status_callback
+from smsbot.delivery.providers.twilio import INBOUND_ROUTE, STATUS_ROUTE, WEBHOOKS_PREFIX
 from smsbot.dependencies import runtime
 
-bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/twilio")
+bp = Blueprint("webhooks", __name__, url_prefix=WEBHOOKS_PREFIX)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_BODY_CHARS = 1600
 
@@ -34,7 +35,7 @@ def verify_signature() -> None:
         abort(403)
 
 
-@bp.post("/sms")
+@bp.post(INBOUND_ROUTE)
 def inbound_sms() -> Response:
     started = time.perf_counter()
     verify_signature()
@@ -51,7 +52,7 @@ def inbound_sms() -> Response:
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
-@bp.post("/status")
+@bp.post(STATUS_ROUTE)
 def status_callback() -> Response:
     """Store every callback; move the message's status only forward. Unknown sids are stored and ignored."""
     started = time.perf_counter()
