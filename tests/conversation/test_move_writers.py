@@ -27,7 +27,13 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from smsbot.config import Settings, load_settings
 from smsbot.conversation.moves import APPLICATIONS, plan_move, write_move
 from smsbot.conversation.reply_writers import write_reply
-from smsbot.conversation.service import _Early, _inbound_row, _snapshot, _write_early, lock_active_application
+from smsbot.conversation.service import (
+    _inbound_row,
+    _snapshot,
+    _SnapshotPlan,
+    _write_snapshot_plan,
+    lock_active_application,
+)
 from smsbot.conversation.timers import CANCELLED, EXPIRE, FIRED, PENDING, REMINDER
 from smsbot.db import make_engine
 from smsbot.models import OUTBOUND, Message, Timer, metadata
@@ -212,9 +218,9 @@ def _write_from_snapshot(conn: Connection, case: Case, settings: Settings) -> in
     """As the SQLite webhook does: read and plan before the write lock, write under it if nothing changed."""
     app = _snapshot(conn, PHONE)
     move = plan_move(app, case.step, settings=settings, cause="message", cause_id=None, now=NOW)
-    early = _Early(app, PHONE, BODY, Reading(Intent.AMBIGUOUS, redacted_text=BODY), case.step, move, NOW)
+    planned = _SnapshotPlan(app, PHONE, BODY, Reading(Intent.AMBIGUOUS, redacted_text=BODY), case.step, move, NOW)
     with conn.begin():
-        outcome = _write_early(conn, early, settings=settings, sid=SID)
+        outcome = _write_snapshot_plan(conn, planned, settings=settings, sid=SID)
     assert outcome is not None, "an unchanged snapshot is written"
     return outcome.message_id
 
