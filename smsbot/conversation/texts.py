@@ -81,6 +81,11 @@ def language(locale: str) -> str:
     return "zh" if locale.lower().startswith("zh") else "en"
 
 
+def signature_prefix(locale: str, name: str) -> str:
+    """What every text starts with: the lender's name (DOMAIN.md), 【示例农商银行】 or `ExampleBank: `."""
+    return f"【{name}】" if language(locale) == "zh" else f"{name}: "
+
+
 def render(
     template: str,
     *,
@@ -95,8 +100,7 @@ def render(
     lang = language(locale)
     if template == "reprompt_value":
         template = f"value_prompt_{field or 'other'}"
-    sig = f"【{signature}】" if lang == "zh" else f"{signature}: "
-    params: dict[str, object] = {"sig": sig, "hotline": hotline}
+    params: dict[str, object] = {"sig": signature_prefix(locale, signature), "hotline": hotline}
     if facts is not None:
         params |= {
             "name": mask_name(facts.name),

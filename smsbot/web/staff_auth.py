@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from smsbot.dependencies import runtime
 from smsbot.staff.accounts import authenticate, get_staff
-from smsbot.staff.actions import Actor
+from smsbot.staff.permissions import Actor
 from smsbot.web.staff_i18n import COOKIE, pick_language, term, translate
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
