@@ -17,8 +17,9 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
+from smsbot.conversation.lint import lint
 from smsbot.conversation.moves import carry_out
-from smsbot.conversation.texts import lint, signature_prefix
+from smsbot.conversation.texts import signature_prefix
 from smsbot.conversation.timers import cancel_timers
 from smsbot.db import transaction
 from smsbot.delivery import consent
@@ -74,7 +75,7 @@ def unassign(factory: sessionmaker[Session], app_id: int, actor: Actor) -> None:
 
 def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: str, *, settings: Settings) -> int:
     """Queue a staff reply (signed with the lender's name) through the outbox; returns the message id.
-    Refused when the phone opted out, the text is empty or too long, or it looks like the scam (texts.lint)."""
+    Refused when the phone opted out, the text is empty or too long, or it looks like the scam (conversation.lint)."""
     body = body.strip()
     with transaction(factory) as session:
         app = lock_application(session, app_id)
@@ -86,7 +87,7 @@ def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: 
             raise Refusal("empty_reply")
         if len(full) > MAX_BODY_CHARS:
             raise Refusal("too_long", limit=MAX_BODY_CHARS)
-        problems = lint(full)
+        problems = lint(full, hotline=settings.hotline)
         if problems:
             raise Refusal("lint", problems="; ".join(problems))
         message = queue_message(session, application_id=app.id, phone=app.phone, kind="staff_reply", body=full)

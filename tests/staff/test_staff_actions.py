@@ -108,6 +108,33 @@ def test_a_reply_that_looks_like_the_scam_is_refused(client: FlaskClient, alice:
     assert alice.act(case["id"], "reply", body="   ").status_code == 422
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "您的案件已立\u200b案",
+        "详情 bit.ly/abc",
+        "加VX：loan888",
+        "请联系 138 1234 5678",
+        "请联系１３８１２３４５６７８",
+    ],
+)
+def test_a_disguised_scam_reply_is_refused_and_nothing_is_queued(
+    client: FlaskClient, alice: StaffClient, rt: Runtime, body: str
+) -> None:
+    case = handed_off(client)
+    response = alice.act(case["id"], "reply", body=body)
+    assert response.status_code == 422
+    assert "looks like a scam message" in response.get_data(as_text=True)
+    assert outbound(application(client, case["id"]), "staff_reply") == []
+    assert "reply" not in audit_actions(rt, case["id"])
+
+
+def test_a_reply_that_gives_the_lenders_hotline_is_sent(client: FlaskClient, alice: StaffClient) -> None:
+    case = handed_off(client)
+    assert alice.act(case["id"], "reply", body="如有疑问请致电95XXX。").status_code == 303
+    assert len(outbound(application(client, case["id"]), "staff_reply")) == 1
+
+
 def test_applying_a_correction_issues_a_new_notice_version_and_sends_it(
     client: FlaskClient, alice: StaffClient, rt: Runtime
 ) -> None:
