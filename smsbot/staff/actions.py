@@ -29,7 +29,7 @@ from smsbot.intake.filing import notice_version_values
 from smsbot.models import Application, Correction, NoticeVersion, utcnow
 from smsbot.staff.audit import record_action
 from smsbot.staff.permissions import Actor, Refusal, holder_name, lock_application, require_admin, require_holder
-from smsbot.staff.values import EDITABLE_FIELDS, field_value, parse_value, set_field
+from smsbot.staff.values import EDITABLE_FIELDS, field_value, parse_value, plain_text, set_field
 from states.machine import can_fire
 from states.policy import Step
 
@@ -75,8 +75,9 @@ def unassign(factory: sessionmaker[Session], app_id: int, actor: Actor) -> None:
 
 def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: str, *, settings: Settings) -> int:
     """Queue a staff reply (signed with the lender's name) through the outbox; returns the message id.
-    Refused when the phone opted out, the text is empty or too long, or it looks like the scam (conversation.lint)."""
-    body = body.strip()
+    Refused when the text holds a control character, the phone opted out, the text is empty or too long, or it
+    looks like the scam (conversation.lint)."""
+    body = plain_text(body)
     with transaction(factory) as session:
         app = lock_application(session, app_id)
         require_holder(session, app, actor)
@@ -191,7 +192,7 @@ def _mark_applied(session: Session, app: Application, field: str, correction_id:
 
 
 def _required(text: str) -> str:
-    text = text.strip()
+    text = plain_text(text)
     if not text:
         raise Refusal("note_required")
     if len(text) > MAX_NOTE_CHARS:

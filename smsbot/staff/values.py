@@ -1,7 +1,9 @@
-"""The application fields staff may edit, and a staff-entered value in the column's terms."""
+"""What staff type: the application fields they may edit, a value in the column's terms, and free text (a reply,
+a note) checked before anything is stored or sent."""
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,6 +14,15 @@ from smsbot.staff.permissions import Refusal
 
 EDITABLE_FIELDS = ("name", "amount", "term", "purpose")
 _COLUMNS = {"name": "name", "amount": "amount_minor", "term": "term_months", "purpose": "purpose"}
+
+
+def plain_text(text: str) -> str:
+    """A reply or note as typed: line breaks as plain newlines (a browser posts CRLF), stripped. Any other
+    control character (NUL, escape, tab, a lone CR) raises Refusal("control_chars")."""
+    text = text.replace("\r\n", "\n").strip()
+    if any(unicodedata.category(ch) == "Cc" and ch != "\n" for ch in text):
+        raise Refusal("control_chars")
+    return text
 
 
 def parse_value(field: str, raw: str) -> Any:

@@ -233,4 +233,5 @@ def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
     status = REFUSAL_STATUS.get(refusal.code, 422)
     if refusal.code == "not_found":
         abort(404)
-    return _conversation_page(app_id, error=message, draft=request.form.get("body", "")), status
+    draft = "".join(ch for ch in request.form.get("body", "") if ch.isprintable() or ch in "\r\n")
+    return _conversation_page(app_id, error=message, draft=draft), status

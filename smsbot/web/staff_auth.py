@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
@@ -101,10 +102,21 @@ def logout() -> Response:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only our own staff pages, never another site (no open redirect)."""
-    if target and target.startswith("/staff/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.queue")
+    """Only a page of our own staff inbox, never another site (no open redirect) nor a header of its own."""
+    return target if target and _is_staff_path(target) else url_for("staff.queue")
+
+
+def _is_staff_path(target: str) -> bool:
+    """A path under /staff/ in printable ASCII (no CR, LF, NUL or space), without a scheme, a host, a backslash
+    or a `..` step."""
+    parts = urlsplit(target)
+    return (
+        all("!" <= ch <= "~" for ch in target)
+        and "\\" not in target
+        and not (parts.scheme or parts.netloc)
+        and parts.path.startswith("/staff/")
+        and ".." not in parts.path.split("/")
+    )
 
 
 @bp.app_errorhandler(CSRFError)

@@ -88,6 +88,7 @@ _EN: dict[str, str] = {
     "bad_field": "Choose a field to correct.",
     "bad_value": "That is not a valid {field}.",
     "note_required": "Write a note or reason.",
+    "control_chars": "The text contains control characters (such as NUL or a tab). Remove them and try again.",
     "csrf": "The form expired or did not come from this site. Reload the page and try again.",
     "you": "you",
 }
@@ -172,6 +173,7 @@ _ZH: dict[str, str] = {
     "bad_field": "请选择要更正的字段。",
     "bad_value": "{field} 的值无效。",
     "note_required": "请填写备注或原因。",
+    "control_chars": "文本含有控制字符（如 NUL 或制表符），请删除后重试。",
     "csrf": "表单已过期或并非来自本站，请刷新页面后重试。",
     "you": "您",
 }
