@@ -26,6 +26,9 @@ class StaffUser(SQLModel, table=True):
     role: str = Field(default=AGENT, max_length=16)
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Every session cookie carries the version it was issued under; logging out or changing the password bumps
+    # it, which ends every session of the account at once (the cookies themselves cannot be recalled).
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property

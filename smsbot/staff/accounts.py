@@ -1,4 +1,9 @@
-"""Staff accounts: creation, argon2id password checks and the slow-down after failed logins.
+"""Staff accounts: creation, argon2id password checks, password changes, the end of sessions and the slow-down
+after failed logins.
+
+Sessions: a session cookie names the account and the account's `session_version` when it was issued; the web
+layer refuses a cookie whose version is not the account's current one. Logging out and changing a password bump
+the version, so every session of that account ends at once, in every browser, whatever a copied cookie says.
 
 Throttling, chosen to make guessing slow without letting a stranger lock staff out for long:
 - per account: the first 3 failures in a row are free; each further failure locks the account for
@@ -15,7 +20,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
@@ -35,13 +40,18 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class AccountError(ValueError):
-    """The account cannot be created as asked (the message says why)."""
+    """The account cannot be created or changed as asked: the message says why, `code` names it for the web."""
+
+    def __init__(self, message: str, *, code: str = "account") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
 class LoginResult:
     staff_id: int | None  # set only on success
     retry_after: int = 0  # seconds to wait when locked
+    session_version: int = 0  # the account's current one, for the new session cookie
 
 
 def hash_password(password: str) -> str:
@@ -55,8 +65,7 @@ def create_staff(factory: sessionmaker[Session], username: str, password: str, *
         raise AccountError("username: use 1-64 letters, digits, '.', '_' or '-'")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    _check_new_password(password)
     try:
         with transaction(factory) as session:
             user = StaffUser(username=username, password_hash=hash_password(password), role=role)
@@ -65,6 +74,58 @@ def create_staff(factory: sessionmaker[Session], username: str, password: str, *
             return int(user.id or 0)
     except IntegrityError as exc:
         raise AccountError(f"username {username!r} is taken") from exc
+
+
+def change_password(factory: sessionmaker[Session], staff_id: int, current: str, new: str) -> int:
+    """A staff member changes their own password, proving the current one. Ends every session of the account;
+    returns the new session version (for the session that asked). Raises AccountError."""
+    _check_new_password(new)
+    with factory() as session:
+        user = get_staff(session, staff_id)
+        stored = user.password_hash if user else None
+    if not _password_matches(stored, current):
+        raise AccountError("the current password is wrong", code="wrong_password")
+    return _store_password(factory, staff_id, new)
+
+
+def set_password(factory: sessionmaker[Session], username: str, new: str) -> int:
+    """An operator sets an account's password (e.g. after a leak); every session of the account ends. Returns the
+    account's id. Raises AccountError."""
+    _check_new_password(new)
+    with factory() as session:
+        user = _find(session, username)
+    if user is None or user.id is None:
+        raise AccountError(f"no staff account named {username.strip().lower()!r}", code="unknown")
+    _store_password(factory, user.id, new)
+    return user.id
+
+
+def end_sessions(factory: sessionmaker[Session], staff_id: int) -> int:
+    """End every session of the account (logout); returns the new session version."""
+    with transaction(factory) as session:
+        return _bump_session_version(session, staff_id)
+
+
+def _store_password(factory: sessionmaker[Session], staff_id: int, password: str) -> int:
+    password_hash = hash_password(password)  # the slow part, outside the transaction
+    with transaction(factory) as session:
+        session.execute(update(StaffUser).where(col(StaffUser.id) == staff_id).values(password_hash=password_hash))
+        return _bump_session_version(session, staff_id)
+
+
+def _bump_session_version(session: Session, staff_id: int) -> int:
+    query = (
+        update(StaffUser)
+        .where(col(StaffUser.id) == staff_id)
+        .values(session_version=col(StaffUser.session_version) + 1)
+        .returning(col(StaffUser.session_version))
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters", code="password_short")
 
 
 def authenticate(factory: sessionmaker[Session], username: str, password: str, *, address: str) -> LoginResult:
@@ -82,8 +143,8 @@ def authenticate(factory: sessionmaker[Session], username: str, password: str, *
         return LoginResult(None, retry_after=wait)
     ok = _password_matches(stored, password)  # an unknown user costs a hash check too
     with transaction(factory) as session:
-        _record(session, user_id, address, ok=ok, password=password, now=now)
-    return LoginResult(user_id if ok else None)
+        version = _record(session, user_id, address, ok=ok, password=password, now=now)
+    return LoginResult(user_id, session_version=version) if ok else LoginResult(None)
 
 
 def _find(session: Session, username: str) -> StaffUser | None:
@@ -91,7 +152,7 @@ def _find(session: Session, username: str) -> StaffUser | None:
     return session.execute(query).scalar_one_or_none()
 
 
-def _record(session: Session, user_id: int | None, address: str, *, ok: bool, password: str, now: datetime) -> None:
+def _record(session: Session, user_id: int | None, address: str, *, ok: bool, password: str, now: datetime) -> int:
     """Reset the counters after a success; count the failure (and lock when due) otherwise. Rows are locked, so
     concurrent attempts never lose a count."""
     throttle = _locked_throttle(session, address)
@@ -100,12 +161,13 @@ def _record(session: Session, user_id: int | None, address: str, *, ok: bool, pa
         _rehash_if_needed(user, password)
         user.failed_logins, user.locked_until = 0, None
         throttle.failures, throttle.locked_until = 0, None
-        return
+        return user.session_version
     throttle.failures += 1
     throttle.locked_until = _lock_until(throttle.failures, ADDRESS_FREE_FAILURES, now)
     if user is not None:
         user.failed_logins += 1
         user.locked_until = _lock_until(user.failed_logins, ACCOUNT_FREE_FAILURES, now)
+    return 0
 
 
 def _locked_throttle(session: Session, address: str) -> LoginThrottle:

@@ -1,0 +1,27 @@
+"""staff sessions end on logout and password change
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-03 12:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0004'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('staff_users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('staff_users', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
