@@ -46,6 +46,17 @@ class LoginThrottle(SQLModel, table=True):
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class LoginThrottleAccount(SQLModel, table=True):
+    """The part of an address's failed logins that were on one account: what a success on that account forgives
+    (and nothing more, so an attacker's own account cannot wipe the address's count)."""
+
+    __tablename__ = "login_throttle_accounts"
+
+    address: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(primary_key=True, foreign_key="staff_users.id")
+    failures: int = 0
+
+
 class AuditEvent(SQLModel, table=True):
     """One staff action on one application: who, what, when, and the fields before and after it."""
 

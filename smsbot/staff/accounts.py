@@ -1,22 +1,14 @@
-"""Staff accounts: creation, argon2id password checks, password changes, the end of sessions and the slow-down
-after failed logins.
+"""Staff accounts: creation, argon2id password checks (throttled by staff.throttle), password changes and the
+end of sessions.
 
 Sessions: a session cookie names the account and the account's `session_version` when it was issued; the web
 layer refuses a cookie whose version is not the account's current one. Logging out and changing a password bump
 the version, so every session of that account ends at once, in every browser, whatever a copied cookie says.
-
-Throttling, chosen to make guessing slow without letting a stranger lock staff out for long:
-- per account: the first 3 failures in a row are free; each further failure locks the account for
-  2, 4, 8 ... seconds, capped at 15 minutes (`locked_until` on the row). A success resets the count.
-- per client address: the same rule with 10 free failures (`login_throttles`), so spraying one password over
-  many usernames slows down too.
-- every failure also costs the caller a fixed pause in the web layer (see web/staff_auth.py).
-While locked, even the right password is refused, and the answer says how long to wait."""
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,13 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
-from smsbot.db import for_update, transaction
-from smsbot.models import LoginThrottle, StaffUser, utcnow
+from smsbot.db import transaction
+from smsbot.models import StaffUser, utcnow
 from smsbot.models.staff import ROLES
+from smsbot.staff.throttle import Locked, admit_attempt, forgive
 
-ACCOUNT_FREE_FAILURES = 3
-ADDRESS_FREE_FAILURES = 10
-MAX_LOCK = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -129,58 +119,31 @@ def _check_new_password(password: str) -> None:
 
 
 def authenticate(factory: sessionmaker[Session], username: str, password: str, *, address: str) -> LoginResult:
-    """Check a login attempt and record its outcome (throttling above). Never says whether the user exists.
+    """Check a login attempt, throttled (staff.throttle). Never says whether the user exists.
 
-    The slow hash check runs between two short transactions, so no lock is held while it runs."""
+    The attempt is counted in one short transaction before the slow hash check, which holds no lock; a success
+    takes its count back in a second one."""
     now = utcnow()
+    try:
+        with transaction(factory) as session:
+            user = _find(session, username)
+            staff_id, stored = (user.id, user.password_hash) if user else (None, None)
+            admit_attempt(session, address, staff_id, now=now)
+    except Locked as locked:
+        return LoginResult(None, retry_after=locked.retry_after)
+    if staff_id is None or not _password_matches(stored, password):  # an unknown user costs a hash check too
+        return LoginResult(None)
     with transaction(factory) as session:
-        user = _find(session, username)
-        throttle = session.get(LoginThrottle, address)
-        locks = (throttle.locked_until if throttle else None, user.locked_until if user else None)
-        wait = max(_seconds_left(until, now) for until in locks)
-        user_id, stored = (user.id, user.password_hash) if user else (None, None)
-    if wait:
-        return LoginResult(None, retry_after=wait)
-    ok = _password_matches(stored, password)  # an unknown user costs a hash check too
-    with transaction(factory) as session:
-        version = _record(session, user_id, address, ok=ok, password=password, now=now)
-    return LoginResult(user_id, session_version=version) if ok else LoginResult(None)
+        forgive(session, address, staff_id)
+        user = session.get(StaffUser, staff_id, populate_existing=True)
+        assert user is not None
+        _rehash_if_needed(user, password)
+        return LoginResult(staff_id, session_version=user.session_version)
 
 
 def _find(session: Session, username: str) -> StaffUser | None:
     query = select(StaffUser).where(col(StaffUser.username) == username.strip().lower())
     return session.execute(query).scalar_one_or_none()
-
-
-def _record(session: Session, user_id: int | None, address: str, *, ok: bool, password: str, now: datetime) -> int:
-    """Reset the counters after a success; count the failure (and lock when due) otherwise. Rows are locked, so
-    concurrent attempts never lose a count."""
-    throttle = _locked_throttle(session, address)
-    user = session.execute(for_update(session, select(StaffUser).where(col(StaffUser.id) == user_id))).scalar()
-    if ok and user is not None:
-        _rehash_if_needed(user, password)
-        user.failed_logins, user.locked_until = 0, None
-        throttle.failures, throttle.locked_until = 0, None
-        return user.session_version
-    throttle.failures += 1
-    throttle.locked_until = _lock_until(throttle.failures, ADDRESS_FREE_FAILURES, now)
-    if user is not None:
-        user.failed_logins += 1
-        user.locked_until = _lock_until(user.failed_logins, ACCOUNT_FREE_FAILURES, now)
-    return 0
-
-
-def _locked_throttle(session: Session, address: str) -> LoginThrottle:
-    query = for_update(session, select(LoginThrottle).where(col(LoginThrottle.address) == address))
-    found = session.execute(query).scalar_one_or_none()
-    if found is not None:
-        return found
-    try:
-        with session.begin_nested():  # another attempt from this address may insert the row first
-            session.add(LoginThrottle(address=address))
-    except IntegrityError:
-        pass
-    return session.execute(query).scalar_one()
 
 
 def _password_matches(stored: str | None, password: str) -> bool:
@@ -193,17 +156,6 @@ def _password_matches(stored: str | None, password: str) -> bool:
 def _rehash_if_needed(user: StaffUser, password: str) -> None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-
-
-def _lock_until(failures: int, free: int, now: datetime) -> datetime | None:
-    if failures <= free:
-        return None
-    seconds = min(2 ** min(failures - free, 20), MAX_LOCK.total_seconds())
-    return now + timedelta(seconds=seconds)
-
-
-def _seconds_left(until: datetime | None, now: datetime) -> int:
-    return max(0, int((until - now).total_seconds() + 0.999)) if until else 0
 
 
 def get_staff(session: Session, staff_id: int | None) -> StaffUser | None:
