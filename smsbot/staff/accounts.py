@@ -131,7 +131,8 @@ def authenticate(factory: sessionmaker[Session], username: str, password: str, *
             admit_attempt(session, address, staff_id, now=now)
     except Locked as locked:
         return LoginResult(None, retry_after=locked.retry_after)
-    if staff_id is None or not _password_matches(stored, password):  # an unknown user costs a hash check too
+    ok = _password_matches(stored, password)  # an unknown user costs a hash check too
+    if not ok or staff_id is None:
         return LoginResult(None)
     with transaction(factory) as session:
         forgive(session, address, staff_id)

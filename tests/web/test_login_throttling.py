@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -83,3 +84,20 @@ def test_a_success_forgives_the_addresss_failures_on_that_account_only(client: F
     assert address_failures(rt, "10.5.0.1") == 1  # alice's typos are forgiven, the guess at bob is not
     with rt.sessions() as session:
         assert session.execute(select(StaffUser)).scalar_one().failed_logins == 0
+
+
+def test_an_unknown_username_costs_a_password_check_too(
+    client: FlaskClient, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smsbot.staff import accounts
+
+    checks: list[str] = []
+    real = accounts._password_matches
+
+    def counted(stored: str | None, password: str) -> bool:
+        checks.append(password)
+        return real(stored, password)
+
+    monkeypatch.setattr(accounts, "_password_matches", counted)
+    assert login(client, "nobody", "guess").status_code == 401
+    assert checks == ["guess"]  # no faster answer that would tell a stranger the username does not exist
