@@ -124,10 +124,7 @@ def staff_add(username: str, role: str) -> None:
     from smsbot.dependencies import build_runtime
     from smsbot.staff.accounts import AccountError, create_staff
 
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password()
     rt = build_runtime(load_settings())
     try:
         staff_id = create_staff(rt.sessions, username, password, role=role)
@@ -140,6 +137,30 @@ def staff_add(username: str, role: str) -> None:
     finally:
         rt.engine.dispose()
     click.echo(f"staff user {username.strip().lower()} ({role}) created with id {staff_id}")
+
+
+@staff.command("password")
+@click.argument("username")
+def staff_password(username: str) -> None:
+    """Set a staff account's password (prompted for twice, or read from stdin) and end all its sessions."""
+    from smsbot.dependencies import build_runtime
+    from smsbot.staff.accounts import AccountError, set_password
+
+    password = _read_password()
+    rt = build_runtime(load_settings())
+    try:
+        set_password(rt.sessions, username, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        rt.engine.dispose()
+    click.echo(f"password of {username.strip().lower()} changed; every session of {username.strip().lower()} ended")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @main.command("import")

@@ -56,6 +56,18 @@ class Settings(BaseSettings):
             raise ValueError("expected HH:MM-HH:MM, e.g. 08:00-21:00")
         return value
 
+    @field_validator("signature")
+    @classmethod
+    def _bare_signature(cls, value: str) -> str:
+        """Operators write the lender's name with or without its 【】 (`【示例农商银行】|ExampleBank`); keep it bare,
+        so that the texts bracket it exactly once."""
+        names = [name.strip().removeprefix("【").removesuffix("】").strip() for name in value.split("|")]
+        if len(names) > 2 or not all(names) or any(set(name) & set("【】|") for name in names):
+            raise ValueError(
+                "SMSBOT_SIGNATURE: expected the lender's name, or `中文名|English name`, e.g. 示例农商银行"
+            )
+        return "|".join(names)
+
     @field_validator("public_url", "twilio_api_base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:

@@ -1,8 +1,7 @@
-"""The SMS copy in both languages, rendered with masked data, and a lint that keeps it scam-proof."""
+"""The SMS copy in both languages, rendered with masked data (conversation.lint keeps it scam-proof)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -81,6 +80,11 @@ def language(locale: str) -> str:
     return "zh" if locale.lower().startswith("zh") else "en"
 
 
+def signature_prefix(locale: str, name: str) -> str:
+    """What every text starts with: the lender's name (DOMAIN.md), 【示例农商银行】 or `ExampleBank: `."""
+    return f"【{name}】" if language(locale) == "zh" else f"{name}: "
+
+
 def render(
     template: str,
     *,
@@ -95,8 +99,7 @@ def render(
     lang = language(locale)
     if template == "reprompt_value":
         template = f"value_prompt_{field or 'other'}"
-    sig = f"【{signature}】" if lang == "zh" else f"{signature}: "
-    params: dict[str, object] = {"sig": sig, "hotline": hotline}
+    params: dict[str, object] = {"sig": signature_prefix(locale, signature), "hotline": hotline}
     if facts is not None:
         params |= {
             "name": mask_name(facts.name),
@@ -132,23 +135,3 @@ def format_value(field: str, value: int | str | None, lang: str) -> str:
     if field == "term" and isinstance(value, int):
         return f"{value}个月" if lang == "zh" else f"{value} months"
     return str(value)[:40]
-
-
-_FORBIDDEN_WORDS = ("立案", "逾期", "起诉", "法院", "征信", "冻结", "保证金", "手续费", "刑事")
-_URL = re.compile(r"(https?://|www\.|\.(com|cn|net|cc|top|xyz)\b)", re.IGNORECASE)
-_CONTACT = re.compile(r"(微信|wechat|\bqq\b|下载|app\b)", re.IGNORECASE)
-
-
-def lint(body: str) -> list[str]:
-    """Problems that would make a message look like the 普惠金融 已立案 scam (DOMAIN.md); empty when clean."""
-    problems = [f"forbidden word {word}" for word in _FORBIDDEN_WORDS if word in body]
-    if _URL.search(body):
-        problems.append("contains a link")
-    if _CONTACT.search(body):
-        problems.append("mentions a messaging app or download")
-    if "¥" in body or "￥" in body:
-        problems.append("contains ¥")
-    inner = body[1:] if body.startswith("【") else body
-    if "【" in inner.split("】", 1)[-1] or "】" in inner.split("】", 1)[-1]:
-        problems.append("【】 inside the body")
-    return problems

@@ -4,7 +4,7 @@ from smsbot.models.application import Application, Correction, NoticeVersion, Tr
 from smsbot.models.base import metadata, utcnow
 from smsbot.models.delivery import DeliveryEvent, SendAttempt, SenderSlot, Timer
 from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
-from smsbot.models.staff import AuditEvent, LoginThrottle, StaffUser
+from smsbot.models.staff import AuditEvent, LoginThrottle, LoginThrottleAccount, StaffUser
 
 __all__ = [
     "INBOUND",
@@ -14,6 +14,7 @@ __all__ = [
     "Correction",
     "DeliveryEvent",
     "LoginThrottle",
+    "LoginThrottleAccount",
     "Message",
     "NoticeVersion",
     "PhoneConsent",

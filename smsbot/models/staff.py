@@ -26,6 +26,9 @@ class StaffUser(SQLModel, table=True):
     role: str = Field(default=AGENT, max_length=16)
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Every session cookie carries the version it was issued under; logging out or changing the password bumps
+    # it, which ends every session of the account at once (the cookies themselves cannot be recalled).
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property
@@ -41,6 +44,17 @@ class LoginThrottle(SQLModel, table=True):
     address: str = Field(primary_key=True, max_length=64)
     failures: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginThrottleAccount(SQLModel, table=True):
+    """The part of an address's failed logins that were on one account: what a success on that account forgives
+    (and nothing more, so an attacker's own account cannot wipe the address's count)."""
+
+    __tablename__ = "login_throttle_accounts"
+
+    address: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(primary_key=True, foreign_key="staff_users.id")
+    failures: int = 0
 
 
 class AuditEvent(SQLModel, table=True):

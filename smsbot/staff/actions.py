@@ -1,19 +1,15 @@
 """What staff do to a conversation: claim it, reply, and settle it. No Flask here; the web layer translates.
 
-Each action is one transaction that locks the application row first, checks who holds the conversation,
-changes it through `moves.carry_out` (so the transition is recorded with cause `staff`) and writes one
-AuditEvent (who, what, when, before and after). A refused action raises `Refusal` and changes nothing.
+Each action is one transaction that locks the application row first, checks who holds the conversation
+(staff.permissions), changes it through `moves.carry_out` (so the transition is recorded with cause `staff`) and
+writes one AuditEvent (staff.audit). A refused action raises `Refusal` and changes nothing.
 
-Permissions: a staff member acts on conversations they hold; acting on an unassigned one claims it. Only an
-admin may take over a conversation someone else holds, or close a conversation (closing ends it without the
-applicant's word, and the bot never reopens it). Settling (resend, apply correction, confirm, close, release)
-gives the conversation back: the assignment is cleared and the audit trail keeps who settled it."""
+Settling (resend, apply correction, confirm, close, release) gives the conversation back: the assignment is
+cleared and the audit trail keeps who settled it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,36 +17,24 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
+from smsbot.conversation.lint import lint
 from smsbot.conversation.moves import carry_out
-from smsbot.conversation.texts import language, lint
+from smsbot.conversation.texts import signature_prefix
 from smsbot.conversation.timers import cancel_timers
-from smsbot.db import for_update, transaction
+from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import queue_message
 from smsbot.delivery.segments import MAX_BODY_CHARS
-from smsbot.intake.filing import MAX_AMOUNT, notice_version_values
-from smsbot.intake.public_view import amount_of
-from smsbot.models import Application, AuditEvent, Correction, NoticeVersion, StaffUser, utcnow
+from smsbot.intake.filing import notice_version_values
+from smsbot.models import Application, Correction, NoticeVersion, utcnow
+from smsbot.staff.audit import record_action
+from smsbot.staff.permissions import Actor, Refusal, holder_name, lock_application, require_admin, require_holder
+from smsbot.staff.values import EDITABLE_FIELDS, field_value, parse_value, plain_text, set_field
 from states.machine import can_fire
 from states.policy import Step
 
-EDITABLE_FIELDS = ("name", "amount", "term", "purpose")
 MAX_NOTE_CHARS = 1000
-
-
-class Refusal(Exception):
-    """The action was refused; `code` names why (the web layer words it), `params` fill in the details."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code, params)
-        self.code, self.params = code, params
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    id: int
-    username: str
-    is_admin: bool
+Edit = Callable[[Session, Application], tuple[dict[str, Any], dict[str, Any]]]
 
 
 def claim(factory: sessionmaker[Session], app_id: int, actor: Actor) -> str:
@@ -63,7 +47,7 @@ def claim(factory: sessionmaker[Session], app_id: int, actor: Actor) -> str:
             .values(assignee_id=actor.id)
         )
         if won.rowcount == 1:  # type: ignore[attr-defined]
-            _audit(session, app_id, actor, "claim", None, {"assignee": actor.username})
+            record_action(session, app_id, actor.id, "claim", None, {"assignee": actor.username})
             return actor.username
         if session.get(Application, app_id) is None:
             raise Refusal("not_found")
@@ -72,31 +56,31 @@ def claim(factory: sessionmaker[Session], app_id: int, actor: Actor) -> str:
 
 def take_over(factory: sessionmaker[Session], app_id: int, actor: Actor) -> None:
     """Admins only: move a conversation held by someone else to the actor."""
-    if not actor.is_admin:
-        raise Refusal("admin_only")
+    require_admin(actor)
     with transaction(factory) as session:
-        app = _lock(session, app_id)
+        app = lock_application(session, app_id)
         before = holder_name(session, app_id)
         app.assignee_id = actor.id
-        _audit(session, app_id, actor, "take_over", {"assignee": before}, {"assignee": actor.username})
+        record_action(session, app_id, actor.id, "take_over", {"assignee": before}, {"assignee": actor.username})
 
 
 def unassign(factory: sessionmaker[Session], app_id: int, actor: Actor) -> None:
     """Put a held conversation back in the unassigned queue (its holder or an admin)."""
     with transaction(factory) as session:
-        app = _lock(session, app_id)
-        _require_holder(session, app, actor)
+        app = lock_application(session, app_id)
+        require_holder(session, app, actor)
         app.assignee_id = None
-        _audit(session, app_id, actor, "unassign", {"assignee": actor.username}, {"assignee": None})
+        record_action(session, app_id, actor.id, "unassign", {"assignee": actor.username}, {"assignee": None})
 
 
 def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: str, *, settings: Settings) -> int:
     """Queue a staff reply (signed with the lender's name) through the outbox; returns the message id.
-    Refused when the phone opted out, the text is empty or too long, or it looks like the scam (texts.lint)."""
-    body = body.strip()
+    Refused when the text holds a control character, the phone opted out, the text is empty or too long, or it
+    looks like the scam (conversation.lint)."""
+    body = plain_text(body)
     with transaction(factory) as session:
-        app = _lock(session, app_id)
-        _require_holder(session, app, actor)
+        app = lock_application(session, app_id)
+        require_holder(session, app, actor)
         if consent.is_opted_out(session, app.phone):
             raise Refusal("opted_out")
         full = reply_prefix(app.locale, settings) + body
@@ -104,20 +88,19 @@ def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: 
             raise Refusal("empty_reply")
         if len(full) > MAX_BODY_CHARS:
             raise Refusal("too_long", limit=MAX_BODY_CHARS)
-        problems = lint(full)
+        problems = lint(full, hotline=settings.hotline)
         if problems:
             raise Refusal("lint", problems="; ".join(problems))
         message = queue_message(session, application_id=app.id, phone=app.phone, kind="staff_reply", body=full)
         cancel_timers(session, app.pk)  # a person is now talking to the applicant: no bot reminder on top
         session.flush()
-        _audit(session, app_id, actor, "reply", None, {"message_id": message.id})
+        record_action(session, app_id, actor.id, "reply", None, {"message_id": message.id})
         return int(message.id or 0)
 
 
 def reply_prefix(locale: str, settings: Settings) -> str:
-    """Every text names the lender first (DOMAIN.md): 【示例农商银行】 or `ExampleBank: `."""
-    signature = settings.signature_for(locale)
-    return f"【{signature}】" if language(locale) == "zh" else f"{signature}: "
+    """The signature a staff reply to an applicant with this locale starts with."""
+    return signature_prefix(locale, settings.signature_for(locale))
 
 
 def resend_notice(factory: sessionmaker[Session], app_id: int, actor: Actor, *, settings: Settings) -> None:
@@ -132,8 +115,7 @@ def confirm(factory: sessionmaker[Session], app_id: int, actor: Actor, note: str
 
 def close(factory: sessionmaker[Session], app_id: int, actor: Actor, reason: str, *, settings: Settings) -> None:
     """Admins only: settle the case without the bot; the reason is kept in the audit trail. Sends nothing."""
-    if not actor.is_admin:
-        raise Refusal("admin_only")
+    require_admin(actor)
     _settle(factory, app_id, actor, "do_staff_close", "close", settings=settings, note=_required(reason))
 
 
@@ -160,22 +142,14 @@ def apply_correction(
 
     def edit(session: Session, app: Application) -> tuple[dict[str, Any], dict[str, Any]]:
         before = {field: field_value(app, field), "notice_version": app.notice_version}
-        _set_field(app, field, value)
+        set_field(app, field, value)
         app.notice_version += 1
-        session.add(_version_row(app, actor))
+        session.add(NoticeVersion(**notice_version_values(app, staff_id=actor.id, now=utcnow())))
         _mark_applied(session, app, field, correction_id)
         return before, {field: field_value(app, field), "notice_version": app.notice_version}
 
-    _settle(
-        factory,
-        app_id,
-        actor,
-        "do_staff_apply_correction",
-        "apply_correction",
-        settings=settings,
-        texts=True,
-        edit=edit,
-    )
+    event, action = "do_staff_apply_correction", "apply_correction"
+    _settle(factory, app_id, actor, event, action, settings=settings, texts=True, edit=edit)
 
 
 def _settle(
@@ -188,11 +162,11 @@ def _settle(
     settings: Settings,
     texts: bool = False,
     note: str | None = None,
-    edit: Callable[[Session, Application], tuple[dict[str, Any], dict[str, Any]]] | None = None,
+    edit: Edit | None = None,
 ) -> None:
     with transaction(factory) as session:
-        app = _lock(session, app_id)
-        _require_holder(session, app, actor)
+        app = lock_application(session, app_id)
+        require_holder(session, app, actor)
         if not can_fire(app.state, event):
             raise Refusal("not_allowed", state=app.state)
         if texts and consent.is_opted_out(session, app.phone):
@@ -202,46 +176,8 @@ def _settle(
         step = Step(event, replies=("notice",) if texts else ())
         carry_out(session, app, step, settings=settings, cause="staff", cause_id=actor.id)
         app.assignee_id = None
-        _audit(session, app_id, actor, action, before, after | {"state": app.state, "assignee": None}, note)
-
-
-def parse_value(field: str, raw: str) -> Any:
-    """A staff-entered value in the column's terms: amount in minor units, term in months, text stripped."""
-    raw = raw.strip()
-    if field == "amount":
-        try:
-            amount = Decimal(raw.replace(",", ""))
-        except InvalidOperation:
-            raise Refusal("bad_value", field=field) from None
-        if not amount.is_finite() or not 0 < amount <= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-            raise Refusal("bad_value", field=field)
-        return int(amount * 100)
-    if field == "term":
-        if not raw.isdigit() or not 1 <= int(raw) <= 360:
-            raise Refusal("bad_value", field=field)
-        return int(raw)
-    limit = 100 if field == "name" else 200
-    if not raw or len(raw) > limit or not raw.isprintable():
-        raise Refusal("bad_value", field=field)
-    return raw
-
-
-def field_value(app: Application, field: str) -> Any:
-    return {
-        "name": app.name,
-        "amount": amount_of(app.amount_minor),
-        "term": app.term_months,
-        "purpose": app.purpose,
-    }[field]
-
-
-def _set_field(app: Application, field: str, value: Any) -> None:
-    column = {"name": "name", "amount": "amount_minor", "term": "term_months", "purpose": "purpose"}[field]
-    setattr(app, column, value)
-
-
-def _version_row(app: Application, actor: Actor) -> NoticeVersion:
-    return NoticeVersion(**notice_version_values(app, staff_id=actor.id, now=utcnow()))
+        after |= {"state": app.state, "assignee": None}
+        record_action(session, app_id, actor.id, action, before, after, note)
 
 
 def _mark_applied(session: Session, app: Application, field: str, correction_id: int | None) -> None:
@@ -256,49 +192,9 @@ def _mark_applied(session: Session, app: Application, field: str, correction_id:
 
 
 def _required(text: str) -> str:
-    text = text.strip()
+    text = plain_text(text)
     if not text:
         raise Refusal("note_required")
     if len(text) > MAX_NOTE_CHARS:
         raise Refusal("too_long", limit=MAX_NOTE_CHARS)
     return text
-
-
-def _lock(session: Session, app_id: int) -> Application:
-    query = select(Application).where(col(Application.id) == app_id)
-    app = session.execute(for_update(session, query)).scalar_one_or_none()
-    if app is None:
-        raise Refusal("not_found")
-    return app
-
-
-def _require_holder(session: Session, app: Application, actor: Actor) -> None:
-    """Claim an unassigned conversation for the actor (the row is locked); refuse one held by someone else."""
-    if app.assignee_id is None:
-        app.assignee_id = actor.id
-        _audit(session, app.pk, actor, "claim", None, {"assignee": actor.username})
-    elif app.assignee_id != actor.id:
-        raise Refusal("held_by", holder=holder_name(session, app.pk) or "?")
-
-
-def holder_name(session: Session, app_id: int) -> str | None:
-    query = (
-        select(col(StaffUser.username))
-        .join(Application, col(Application.assignee_id) == col(StaffUser.id))
-        .where(col(Application.id) == app_id)
-    )
-    return session.execute(query).scalar_one_or_none()
-
-
-def _audit(
-    session: Session,
-    app_id: int,
-    actor: Actor,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    note: str | None = None,
-) -> None:
-    session.add(
-        AuditEvent(application_id=app_id, staff_id=actor.id, action=action, before=before, after=after, note=note)
-    )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from smsbot.config import Settings
 from smsbot.conversation.moves import notice_facts
-from smsbot.conversation.texts import TEMPLATES, render
+from smsbot.conversation.texts import TEMPLATES, render, signature_prefix
 from smsbot.models import Application
 
 # Templates that only make sense with a parsed field and value from the conversation itself.
@@ -27,7 +27,7 @@ def canned_replies(app: Application, settings: Settings) -> list[Canned]:
     for lang, templates in TEMPLATES.items():
         locale = "zh-CN" if lang == "zh" else "en"
         signature = settings.signature_for(locale)
-        prefix = f"【{signature}】" if lang == "zh" else f"{signature}: "
+        prefix = signature_prefix(locale, signature)
         for name in templates:
             if name in _NEEDS_FIELD:
                 continue

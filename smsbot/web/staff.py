@@ -3,7 +3,7 @@ calls smsbot.staff.actions and words the outcome; the decisions live there."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -11,17 +11,13 @@ from werkzeug.wrappers import Response
 
 from smsbot.delivery import consent
 from smsbot.delivery.segments import GSM7_BASIC, GSM7_EXTENDED, MAX_BODY_CHARS, measure
-from smsbot.dependencies import Runtime, runtime
+from smsbot.dependencies import runtime
 from smsbot.models import Application
 from smsbot.staff.actions import (
-    EDITABLE_FIELDS,
-    Actor,
-    Refusal,
     apply_correction,
     claim,
     close,
     confirm,
-    holder_name,
     release,
     reply_prefix,
     resend_notice,
@@ -30,6 +26,7 @@ from smsbot.staff.actions import (
     unassign,
 )
 from smsbot.staff.canned import canned_replies
+from smsbot.staff.permissions import Refusal, holder_name
 from smsbot.staff.queue import (
     ASSIGNMENT_FILTERS,
     load_queue,
@@ -38,12 +35,14 @@ from smsbot.staff.queue import (
     staff_names,
     timeline,
 )
+from smsbot.staff.values import EDITABLE_FIELDS
 from smsbot.web.staff_auth import bp
 from smsbot.web.staff_i18n import translate
 from states.conversation_states import HandoffReason
 
 POLL_SECONDS = 4  # app.config["STAFF_POLL_SECONDS"] overrides (the browser tests poll faster)
 REFUSAL_STATUS = {"not_found": 404, "admin_only": 403, "held_by": 403, "opted_out": 409, "not_allowed": 409}
+Outcome = Response | tuple[str, int]
 
 
 @bp.app_template_filter("duration")
@@ -147,7 +146,7 @@ def timeline_fragment(app_id: int) -> dict[str, Any]:
 
 
 @bp.post("/c/<int:app_id>/claim")
-def claim_conversation(app_id: int) -> Response | tuple[str, int]:
+def claim_conversation(app_id: int) -> Outcome:
     try:
         holder = claim(runtime().sessions, app_id, g.actor)
     except Refusal as refusal:
@@ -159,42 +158,71 @@ def claim_conversation(app_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("staff.conversation", app_id=app_id), code=303)
 
 
-Form = Mapping[str, str]
-# Each settling or holding action: how the posted form becomes a call into smsbot.staff.actions.
-ACTIONS: dict[str, Callable[[Runtime, int, Actor, Form], object]] = {
-    "take_over": lambda rt, i, who, form: take_over(rt.sessions, i, who),
-    "unassign": lambda rt, i, who, form: unassign(rt.sessions, i, who),
-    "reply": lambda rt, i, who, form: send_reply(rt.sessions, i, who, form.get("body", ""), settings=rt.settings),
-    "resend_notice": lambda rt, i, who, form: resend_notice(rt.sessions, i, who, settings=rt.settings),
-    "confirm": lambda rt, i, who, form: confirm(rt.sessions, i, who, form.get("note", ""), settings=rt.settings),
-    "close": lambda rt, i, who, form: close(rt.sessions, i, who, form.get("reason", ""), settings=rt.settings),
-    "release": lambda rt, i, who, form: release(rt.sessions, i, who, settings=rt.settings),
-    "apply_correction": lambda rt, i, who, form: apply_correction(
+def _run(app_id: int, action: Callable[..., object], *args: Any, **kwargs: Any) -> Outcome:
+    """Call one action of smsbot.staff.actions; back to the conversation with "done", or its refusal worded."""
+    try:
+        action(*args, **kwargs)
+    except Refusal as refusal:
+        return _refused(app_id, refusal)
+    flash(translate(g.lang, "done"), "ok")
+    return redirect(url_for("staff.conversation", app_id=app_id), code=303)
+
+
+@bp.post("/c/<int:app_id>/take_over")
+def do_take_over(app_id: int) -> Outcome:
+    return _run(app_id, take_over, runtime().sessions, app_id, g.actor)
+
+
+@bp.post("/c/<int:app_id>/unassign")
+def do_unassign(app_id: int) -> Outcome:
+    return _run(app_id, unassign, runtime().sessions, app_id, g.actor)
+
+
+@bp.post("/c/<int:app_id>/reply")
+def do_reply(app_id: int) -> Outcome:
+    rt = runtime()
+    return _run(app_id, send_reply, rt.sessions, app_id, g.actor, request.form.get("body", ""), settings=rt.settings)
+
+
+@bp.post("/c/<int:app_id>/resend_notice")
+def do_resend_notice(app_id: int) -> Outcome:
+    rt = runtime()
+    return _run(app_id, resend_notice, rt.sessions, app_id, g.actor, settings=rt.settings)
+
+
+@bp.post("/c/<int:app_id>/confirm")
+def do_confirm(app_id: int) -> Outcome:
+    rt = runtime()
+    return _run(app_id, confirm, rt.sessions, app_id, g.actor, request.form.get("note", ""), settings=rt.settings)
+
+
+@bp.post("/c/<int:app_id>/close")
+def do_close(app_id: int) -> Outcome:
+    rt = runtime()
+    return _run(app_id, close, rt.sessions, app_id, g.actor, request.form.get("reason", ""), settings=rt.settings)
+
+
+@bp.post("/c/<int:app_id>/release")
+def do_release(app_id: int) -> Outcome:
+    rt = runtime()
+    return _run(app_id, release, rt.sessions, app_id, g.actor, settings=rt.settings)
+
+
+@bp.post("/c/<int:app_id>/apply_correction")
+def do_apply_correction(app_id: int) -> Outcome:
+    rt, form = runtime(), request.form
+    correction = form.get("correction_id", "")
+    return _run(
+        app_id,
+        apply_correction,
         rt.sessions,
-        i,
-        who,
+        app_id,
+        g.actor,
         form.get("field", ""),
         form.get("value", ""),
         settings=rt.settings,
-        correction_id=int(form["correction_id"]) if form.get("correction_id", "").isdigit() else None,
-    ),
-}
-
-
-def _action_view(run: Callable[[Runtime, int, Actor, Form], object]) -> Callable[[int], Any]:
-    def view(app_id: int) -> Response | tuple[str, int]:
-        try:
-            run(runtime(), app_id, g.actor, request.form)
-        except Refusal as refusal:
-            return _refused(app_id, refusal)
-        flash(translate(g.lang, "done"), "ok")
-        return redirect(url_for("staff.conversation", app_id=app_id), code=303)
-
-    return view
-
-
-for _name, _run in ACTIONS.items():
-    bp.add_url_rule(f"/c/<int:app_id>/{_name}", f"do_{_name}", _action_view(_run), methods=["POST"])
+        correction_id=int(correction) if correction.isdigit() else None,
+    )
 
 
 def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
@@ -205,4 +233,5 @@ def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
     status = REFUSAL_STATUS.get(refusal.code, 422)
     if refusal.code == "not_found":
         abort(404)
-    return _conversation_page(app_id, error=message, draft=request.form.get("body", "")), status
+    draft = "".join(ch for ch in request.form.get("body", "") if ch.isprintable() or ch in "\r\n")
+    return _conversation_page(app_id, error=message, draft=draft), status

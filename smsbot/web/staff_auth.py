@@ -1,22 +1,25 @@
-"""Staff login, logout, the login guard and the language of the staff pages.
+"""Staff login, logout, password changes, the login guard and the language of the staff pages.
 
 Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when SMSBOT_PUBLIC_URL is https; set in
-create_app). Logging in clears the old session first. A failed login costs FAILED_LOGIN_DELAY seconds on top of
-the lock-outs of staff_accounts."""
+create_app) holding the account id and its session version; the guard refuses a cookie whose version is not the
+account's current one, so logging out or changing the password ends every session of the account (see
+staff.accounts). Logging in clears the old session first. A failed login costs FAILED_LOGIN_DELAY seconds on top
+of the lock-outs of staff.accounts."""
 
 from __future__ import annotations
 
 import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from smsbot.dependencies import runtime
-from smsbot.staff.accounts import authenticate, get_staff
-from smsbot.staff.actions import Actor
+from smsbot.staff.accounts import AccountError, authenticate, change_password, end_sessions, get_staff
+from smsbot.staff.permissions import Actor
 from smsbot.web.staff_i18n import COOKIE, pick_language, term, translate
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -37,6 +40,9 @@ def _load_staff() -> Response | tuple[dict[str, str], int] | None:
     g.lang = pick_language(request)
     with runtime().sessions() as db:
         staff = get_staff(db, session.get("staff_id"))
+    if staff is not None and session.get("staff_session") != staff.session_version:
+        staff = None  # a session that ended (logout, password change), replayed
+        session.clear()
     g.actor = Actor(staff.id or 0, staff.username, staff.is_admin) if staff else None
     if g.actor is None and request.endpoint not in OPEN_ENDPOINTS:
         if request.accept_mimetypes.best == "application/json":
@@ -91,20 +97,53 @@ def login() -> Response | str | tuple[str, int]:
     session.clear()  # no session fixation: a fresh session for the new identity
     session.permanent = True
     session["staff_id"] = result.staff_id
+    session["staff_session"] = result.session_version
     return redirect(next_url, code=303)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """End every session of this account, not only this browser's."""
+    end_sessions(runtime().sessions, g.actor.id)
     session.clear()
     return redirect(url_for("staff.login"), code=303)
 
 
+@bp.route("/password", methods=["GET", "POST"])
+def password() -> Response | str | tuple[str, int]:
+    """Change one's own password; every other session of the account ends, this one carries on."""
+    if request.method == "GET":
+        return render_template("staff/password.html")
+    form = request.form
+    if form.get("new", "") != form.get("confirm", ""):
+        return render_template("staff/password.html", error=translate(g.lang, "password_mismatch")), 422
+    try:
+        version = change_password(runtime().sessions, g.actor.id, form.get("current", ""), form.get("new", ""))
+    except AccountError as refused:
+        if refused.code == "wrong_password":
+            time.sleep(current_app.config.get("STAFF_FAILED_LOGIN_DELAY", FAILED_LOGIN_DELAY))
+        return render_template("staff/password.html", error=translate(g.lang, refused.code)), 422
+    session["staff_session"] = version
+    flash(translate(g.lang, "password_changed"), "ok")
+    return redirect(url_for("staff.queue"), code=303)
+
+
 def _safe_next(target: str | None) -> str:
-    """Only our own staff pages, never another site (no open redirect)."""
-    if target and target.startswith("/staff/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.queue")
+    """Only a page of our own staff inbox, never another site (no open redirect) nor a header of its own."""
+    return target if target and _is_staff_path(target) else url_for("staff.queue")
+
+
+def _is_staff_path(target: str) -> bool:
+    """A path under /staff/ in printable ASCII (no CR, LF, NUL or space), without a scheme, a host, a backslash
+    or a `..` step."""
+    parts = urlsplit(target)
+    return (
+        all("!" <= ch <= "~" for ch in target)
+        and "\\" not in target
+        and not (parts.scheme or parts.netloc)
+        and parts.path.startswith("/staff/")
+        and ".." not in parts.path.split("/")
+    )
 
 
 @bp.app_errorhandler(CSRFError)

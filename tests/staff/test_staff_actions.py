@@ -108,6 +108,64 @@ def test_a_reply_that_looks_like_the_scam_is_refused(client: FlaskClient, alice:
     assert alice.act(case["id"], "reply", body="   ").status_code == 422
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "您的案件已立\u200b案",
+        "详情 bit.ly/abc",
+        "加VX：loan888",
+        "请联系 138 1234 5678",
+        "请联系１３８１２３４５６７８",
+    ],
+)
+def test_a_disguised_scam_reply_is_refused_and_nothing_is_queued(
+    client: FlaskClient, alice: StaffClient, rt: Runtime, body: str
+) -> None:
+    case = handed_off(client)
+    response = alice.act(case["id"], "reply", body=body)
+    assert response.status_code == 422
+    assert "looks like a scam message" in response.get_data(as_text=True)
+    assert outbound(application(client, case["id"]), "staff_reply") == []
+    assert "reply" not in audit_actions(rt, case["id"])
+
+
+def test_a_reply_that_gives_the_lenders_hotline_is_sent(client: FlaskClient, alice: StaffClient) -> None:
+    case = handed_off(client)
+    assert alice.act(case["id"], "reply", body="如有疑问请致电95XXX。").status_code == 303
+    assert len(outbound(application(client, case["id"]), "staff_reply")) == 1
+
+
+@pytest.mark.parametrize("body", ["您好\x00", "hello\x1b[31m", "line\rfeed", "tab\there", "\x7f"])
+def test_a_reply_with_a_control_character_is_refused_and_nothing_changes(
+    client: FlaskClient, alice: StaffClient, rt: Runtime, body: str
+) -> None:
+    case = handed_off(client)
+    response = alice.act(case["id"], "reply", body=body)
+    assert response.status_code == 422
+    assert "control characters" in response.get_data(as_text=True)
+    assert outbound(application(client, case["id"]), "staff_reply") == []
+    assert audit_actions(rt, case["id"]) == []  # not even the claim the reply would have made
+
+
+def test_a_reply_keeps_its_line_breaks_as_plain_newlines(client: FlaskClient, alice: StaffClient) -> None:
+    case = handed_off(client)
+    assert alice.act(case["id"], "reply", body="您好\r\n请回复1").status_code == 303
+    [reply] = outbound(application(client, case["id"]), "staff_reply")
+    assert reply["body"] == "【示例农商银行】您好\n请回复1"
+
+
+@pytest.mark.parametrize(("action", "field"), [("confirm", "note"), ("close", "reason")])
+def test_a_note_with_a_nul_is_refused_and_nothing_changes(
+    client: FlaskClient, boss: StaffClient, rt: Runtime, action: str, field: str
+) -> None:
+    case = handed_off(client)
+    response = boss.act(case["id"], action, **{field: "by phone\x00"})
+    assert response.status_code == 422
+    assert "control characters" in response.get_data(as_text=True)
+    assert application(client, case["id"])["state"] == "handed_off"
+    assert audit_actions(rt, case["id"]) == []
+
+
 def test_applying_a_correction_issues_a_new_notice_version_and_sends_it(
     client: FlaskClient, alice: StaffClient, rt: Runtime
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -110,6 +111,38 @@ def test_login_never_redirects_to_another_site(client: FlaskClient, rt: Runtime)
     token = csrf_token(client.get("/staff/login").get_data(as_text=True))
     form = {"csrf_token": token, "username": "alice", "password": PASSWORD, "next": "//evil.example/staff/"}
     assert client.post("/staff/login", data=form).headers["Location"] == "/staff/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/staff/c/1\r\nSet-Cookie: staff=1",
+        "/staff/c/1\n",
+        "/staff/\x00",
+        "https://evil.example/staff/",
+        "http:/staff/",
+        "//evil.example/staff/",
+        "/\\evil.example/staff/",
+        "/staff/../dev/phone",
+        "/staff/\t/evil.example",
+        "staff/",
+    ],
+)
+def test_login_refuses_a_next_that_is_not_one_of_our_staff_pages(client: FlaskClient, rt: Runtime, target: str) -> None:
+    make_staff(rt, "alice")
+    token = csrf_token(client.get("/staff/login").get_data(as_text=True))
+    form = {"csrf_token": token, "username": "alice", "password": PASSWORD, "next": target}
+    response = client.post("/staff/login", data=form)
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/"
+    page = client.get("/staff/login", query_string={"next": target})
+    assert page.status_code == 200 and 'name="next" value="/staff/"' in page.get_data(as_text=True)
+
+
+def test_login_keeps_a_next_that_is_one_of_our_staff_pages(client: FlaskClient, rt: Runtime) -> None:
+    make_staff(rt, "alice")
+    token = csrf_token(client.get("/staff/login").get_data(as_text=True))
+    form = {"csrf_token": token, "username": "alice", "password": PASSWORD, "next": "/staff/c/7?lang=zh"}
+    assert client.post("/staff/login", data=form).headers["Location"] == "/staff/c/7?lang=zh"
 
 
 def test_logout_needs_a_csrf_token_and_ends_the_session(app: Flask, client: FlaskClient, rt: Runtime) -> None:
