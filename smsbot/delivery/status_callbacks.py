@@ -36,6 +36,7 @@ FINAL_FAILURES = frozenset({"undelivered", "failed"})
 PERMANENT_CALLBACK_CODES = frozenset({"30005", "30006"})
 RETRY_ONCE_CODES = frozenset({"30003"})
 RETRY_LATER = timedelta(hours=1)
+ERROR_CODE_CHARS: int = DeliveryEvent.__table__.c.error_code.type.length  # type: ignore[attr-defined]
 
 
 def _rank_of(column: Any) -> Any:
@@ -46,6 +47,8 @@ def handle_status_callback(factory: sessionmaker[Session], form: dict[str, str],
     """Store the callback; return True when it moved a known message's status forward."""
     sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
     error_code = form.get("ErrorCode") or None
+    if error_code is not None and len(error_code) > ERROR_CODE_CHARS:
+        error_code = None  # not a Twilio code; the payload keeps it as received
     with transaction(factory) as session:
         lock_keys(session, [sid])  # a callback racing the worker's commit of this sid waits for it
         message_id = session.execute(select(col(Message.id)).where(col(Message.provider_sid) == sid)).scalar()
