@@ -20,11 +20,10 @@ MAX_TIMEZONE_CHARS = 64
 # IANA's Area/Location names. `UTC`, `Etc/GMT+8` (whose sign is inverted), `localtime`, `Factory` and the old
 # country aliases (`PRC`, `US/Eastern`) are refused: a zone that is not where the applicant lives would send
 # the "daytime" notice in their night.
-TIMEZONE_AREAS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe")
-TIMEZONE_AREAS += ("Indian", "Pacific")
+TIMEZONE_AREAS = ["Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"]
 _TIMEZONE = re.compile(rf"(?:{'|'.join(TIMEZONE_AREAS)})(?:/[A-Za-z0-9_+\-]+){{1,2}}")
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
-_AMOUNT_TEXT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,12})(?:\.[0-9]{1,12})?")
+_AMOUNT_TEXT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,30})(?:\.[0-9]{1,30})?")
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
@@ -48,7 +47,9 @@ class TextField:
             raise ValueError("must be ASCII letters, digits and punctuation, without spaces")
         lines = value.split("\n") if self.multiline else [value]
         if not all(line.removesuffix("\r").isprintable() for line in lines):
-            raise ValueError("must not contain control or invisible characters" + ("" if self.multiline else " or line breaks"))
+            raise ValueError(
+                "must not contain control or invisible characters" + ("" if self.multiline else " or line breaks")
+            )
         return value
 
     @property

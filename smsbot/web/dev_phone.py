@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlmodel import col
 from werkzeug.wrappers import Response
 
-from smsbot.conversation.service import handle_inbound
-from smsbot.dependencies import runtime
 from smsbot.characters import strip_controls
+from smsbot.conversation.service import handle_inbound
 from smsbot.delivery.segments import MAX_BODY_CHARS
+from smsbot.dependencies import runtime
 from smsbot.models import Message
 from smsbot.phones import PhoneError, canonical_phone
 
