@@ -20,7 +20,18 @@ MAX_TIMEZONE_CHARS = 64
 # IANA's Area/Location names. `UTC`, `Etc/GMT+8` (whose sign is inverted), `localtime`, `Factory` and the old
 # country aliases (`PRC`, `US/Eastern`) are refused: a zone that is not where the applicant lives would send
 # the "daytime" notice in their night.
-TIMEZONE_AREAS = ["Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"]
+TIMEZONE_AREAS: tuple[str, ...] = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+)
+TIMEZONE_AREAS += ("Pacific",)
 _TIMEZONE = re.compile(rf"(?:{'|'.join(TIMEZONE_AREAS)})(?:/[A-Za-z0-9_+\-]+){{1,2}}")
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _AMOUNT_TEXT = re.compile(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,30})(?:\.[0-9]{1,30})?")
