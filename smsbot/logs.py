@@ -26,6 +26,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     # transitions logs every state exit and entry at INFO: three lines per reply that say nothing our own
     # transition records do not.
     logging.getLogger("transitions").setLevel(logging.WARNING)
+    # The twilio client logs query parameters (a phone number when listing by To) at INFO.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, MaskPhones) for f in handler.filters):
             handler.addFilter(MaskPhones())

@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from smsbot.config import Settings
+from smsbot.conversation.delivery_failures import settle_undeliverable
 from smsbot.conversation.reminders import fire_due_timers
 from smsbot.db import transaction
 from smsbot.delivery import consent
@@ -90,7 +91,8 @@ def _record(
         return
     with transaction(factory) as session:
         pairs = [(claim.sms.message_id, result) for claim, result in outcomes]
-        record_results(session, pairs, settings=settings, now=now or utcnow())
+        failures = record_results(session, pairs, settings=settings, now=now or utcnow())
+        settle_undeliverable(session, failures, settings=settings)
     for claim, result in outcomes:
         log.info(
             "send %s to %s: %s %s",

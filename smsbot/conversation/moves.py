@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Protocol
 
-import phonenumbers
-from phonenumbers import timezone as phone_timezones
 from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,7 +20,7 @@ from smsbot.config import Settings
 from smsbot.conversation.texts import NoticeFacts, render
 from smsbot.conversation.timers import cancel_timers, schedule_timers
 from smsbot.delivery.outbox import outbound_row, queue_message
-from smsbot.delivery.windows import next_allowed, window_for
+from smsbot.delivery.windows import applicant_timezone, next_allowed, window_for
 from smsbot.models import Application, Correction, Message, TransitionRecord, utcnow
 from smsbot.models.message import PRIORITY_NOTICE, PRIORITY_REPLY
 from states.conversation_states import BOT_STATES, HandoffReason, State
@@ -230,20 +227,6 @@ def notice_facts(app: ApplicationFacts, settings: Settings) -> NoticeFacts:
         submitted_at=app.submitted_at,
         timezone=applicant_timezone(app, settings),
     )
-
-
-def applicant_timezone(app: ApplicationFacts, settings: Settings) -> str:
-    """The applicant's timezone: as filed, else guessed from the phone's country, else the default."""
-    return app.timezone or guess_timezone(app.phone) or settings.default_timezone
-
-
-@lru_cache(maxsize=4096)
-def guess_timezone(phone: str) -> str | None:
-    try:
-        zones = phone_timezones.time_zones_for_number(phonenumbers.parse(phone))
-    except phonenumbers.NumberParseException:
-        return None
-    return zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None
 
 
 def hand_off(

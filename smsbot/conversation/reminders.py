@@ -13,8 +13,9 @@ from sqlmodel import Session, col
 from smsbot.config import Settings
 from smsbot.conversation.moves import carry_out, queue_text
 from smsbot.conversation.timers import CANCELLED, FIRED, PENDING, REMINDER, cancel_timers
-from smsbot.db import for_update, is_sqlite, transaction
-from smsbot.models import Application, Timer, utcnow
+from smsbot.db import transaction
+from smsbot.models import Timer, utcnow
+from smsbot.models.locking import lock_application, skip_locked
 from states.conversation_states import BOT_STATES, HandoffReason, State
 from states.policy import Step
 
@@ -47,14 +48,11 @@ def fire_due_timers(
 
 def _fire(session: Session, timer_id: int, *, settings: Settings, now: datetime) -> None:
     query = select(Timer).where(col(Timer.id) == timer_id, col(Timer.status) == PENDING)
-    if not is_sqlite(session.get_bind()):
-        query = query.with_for_update(skip_locked=True)
-    timer = session.execute(query).scalar_one_or_none()
+    timer = session.execute(skip_locked(session, query)).scalar_one_or_none()
     if timer is None:  # another worker took it, or a reply cancelled it
         return
-    app = session.execute(
-        for_update(session, select(Application).where(col(Application.id) == timer.application_id))
-    ).scalar_one()
+    app = lock_application(session, timer.application_id)
+    assert app is not None  # timers belong to an application (foreign key)
     timer.status, timer.fired_at = FIRED, now
     if app.state not in BOT_STATES:
         timer.status = CANCELLED

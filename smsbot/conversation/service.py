@@ -32,6 +32,7 @@ from smsbot.delivery.outbox import cancel_queued_for_phone, message_row, queue_m
 from smsbot.models import INBOUND, Application, Message, utcnow
 from smsbot.models.base import UTCDateTime
 from smsbot.models.message import PRIORITY_REPLY
+from smsbot.models.message_status import MessageStatus as S
 from smsbot.privacy import mask_phone
 from states.conversation_states import State
 from states.intents import Field, Intent, Reading
@@ -39,7 +40,6 @@ from states.policy import Step, decide
 from states.reader import read_reply
 
 log = logging.getLogger(__name__)
-RECEIVED = "received"
 SID_CONSTRAINT = ("uq_messages_provider_sid", "messages.provider_sid")  # as PostgreSQL and SQLite name it
 NO_APPLICATION_REPLY_EVERY = timedelta(hours=24)  # answer an unknown number politely, but never loop
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
@@ -67,9 +67,9 @@ def handle_inbound(engine: Engine, *, settings: Settings, sid: str, phone: str, 
     """Store and act on one inbound SMS exactly once per `sid`. Safe to call concurrently and repeatedly."""
     try:
         with writer_turn(engine), engine.connect() as conn:
-            early = _decide_early(conn, settings=settings, phone=phone, body=body) if is_sqlite(conn) else None
+            planned = _plan_from_snapshot(conn, settings=settings, phone=phone, body=body) if is_sqlite(conn) else None
             with writer_gate(engine), conn.begin():
-                outcome = _write_early(conn, early, settings=settings, sid=sid) if early else None
+                outcome = _write_snapshot_plan(conn, planned, settings=settings, sid=sid) if planned else None
                 return outcome or _handle(conn, settings=settings, sid=sid, phone=phone, body=body)
     except (IntegrityError, sqlite3.IntegrityError) as exc:  # the latter raised by the driver itself
         # The unique provider id is the duplicate check: a retry's INSERT fails and its transaction rolls back
@@ -80,7 +80,7 @@ def handle_inbound(engine: Engine, *, settings: Settings, sid: str, phone: str, 
 
 
 @dataclass(frozen=True, slots=True)
-class _Early:
+class _SnapshotPlan:
     """A reply read and its move planned from a snapshot, before the write lock was taken."""
 
     app: Any  # a `_Snapshot`: the application's columns as stored
@@ -92,9 +92,9 @@ class _Early:
     now: datetime
 
 
-def _decide_early(conn: Connection, *, settings: Settings, phone: str, body: str) -> _Early | None:
+def _plan_from_snapshot(conn: Connection, *, settings: Settings, phone: str, body: str) -> _SnapshotPlan | None:
     """SQLite has one write lock for the whole database, so the less a writer does while holding it, the more
-    replies go through: read the application from a snapshot and plan the move first; `_write_early` then
+    replies go through: read the application from a snapshot and plan the move first; `_write_snapshot_plan` then
     writes it only if the application has not changed meanwhile. None for the rare paths, which lock first."""
     app = _snapshot(conn, phone)
     if app is None:
@@ -105,7 +105,7 @@ def _decide_early(conn: Connection, *, settings: Settings, phone: str, body: str
     now = utcnow()
     step = decide(app.state, reading, reprompts=app.reprompts, max_reprompts=settings.max_reprompts)
     move = plan_move(app, step, settings=settings, cause="message", cause_id=None, now=now)
-    return _Early(app, phone, body, reading, step, move, now)
+    return _SnapshotPlan(app, phone, body, reading, step, move, now)
 
 
 _Snapshot = namedtuple("_Snapshot", [column.name for column in _ACTIVE_APPLICATION.selected_columns])  # type: ignore[misc]
@@ -131,18 +131,20 @@ def _snapshot_statement(dialect: Dialect) -> tuple[str, list[str], Mapping[str, 
     return compiled.string, list(compiled.positiontup or ()), compiled.construct_params({"phone": ""}), processor
 
 
-def _write_early(conn: Connection, early: _Early, *, settings: Settings, sid: str) -> InboundOutcome | None:
-    """Write an early decision under the write lock, if the application still reads as it did (the guard is
+def _write_snapshot_plan(
+    conn: Connection, planned: _SnapshotPlan, *, settings: Settings, sid: str
+) -> InboundOutcome | None:
+    """Write a snapshot plan under the write lock, if the application still reads as it did (the guard is
     the application's own UPDATE, or a SELECT when the move changes nothing); None when it changed."""
-    app, move = early.app, early.move
+    app, move = planned.app, planned.move
     seen = {"id": app.id, "updated_at": app.updated_at, "state": app.state}
     seen |= {"reprompts": app.reprompts, "asked_field": app.asked_field}
-    redacted = early.reading.redacted_text or early.body
-    row = _inbound_row(app, sid=sid, phone=early.phone, body=redacted, now=early.now)
-    message_id = write_reply(conn, row, move, settings=settings, now=early.now, seen=seen)
+    redacted = planned.reading.redacted_text or planned.body
+    row = _inbound_row(app, sid=sid, phone=planned.phone, body=redacted, now=planned.now)
+    message_id = write_reply(conn, row, move, settings=settings, now=planned.now, seen=seen)
     if message_id is None:
         return None
-    return _outcome(message_id, app, early.phone, early.reading, early.step, move.state if move else app.state)
+    return _outcome(message_id, app, planned.phone, planned.reading, planned.step, move.state if move else app.state)
 
 
 def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
@@ -156,7 +158,7 @@ def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body:
     if reading.intent in (Intent.OPT_OUT, Intent.OPT_IN) or app is None:
         message_id: int = conn.execute(_INSERT_INBOUND, row).scalar_one()
         with Session(bind=conn) as session:
-            step, state = _act_rarely(session, app, reading, phone, message_id, body, settings=settings)
+            step, state = _act_on_session(session, app, reading, phone, message_id, body, settings=settings)
             session.flush()
     else:
         step = decide(app.state, reading, reprompts=app.reprompts, max_reprompts=settings.max_reprompts)
@@ -190,7 +192,7 @@ def _inbound_row(app: Row[Any] | None, *, sid: str, phone: str, body: str, now: 
         phone=phone,
         kind="reply",
         body=body,
-        status=RECEIVED,
+        status=S.RECEIVED,
         priority=PRIORITY_REPLY,
         send_after=now,
         now=now,
@@ -198,7 +200,7 @@ def _inbound_row(app: Row[Any] | None, *, sid: str, phone: str, body: str, now: 
     )
 
 
-def _act_rarely(
+def _act_on_session(
     session: Session,
     app: Row[Any] | None,
     reading: Reading,

@@ -16,17 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
-from smsbot.conversation.moves import applicant_timezone
-from smsbot.db import for_update, is_sqlite
-from smsbot.delivery.outbox import CONSENT_EXEMPT_KINDS, QUEUED, SENDING, SUPPRESSED
+from smsbot.db import for_update
+from smsbot.delivery.outbox import CONSENT_EXEMPT_KINDS
 from smsbot.delivery.providers.base import OutboundSms
-from smsbot.delivery.windows import next_allowed, window_for
+from smsbot.delivery.windows import applicant_timezone, next_allowed, window_for
 from smsbot.models import OUTBOUND, Application, Message, PhoneConsent, SenderSlot
+from smsbot.models.locking import skip_locked
+from smsbot.models.message_status import HANDED_OVER
+from smsbot.models.message_status import MessageStatus as S
 
 LOOP_WINDOW = timedelta(minutes=10)
 LOOP_LIMIT = 2
-# Statuses of messages that reached (or may have reached) the provider.
-HANDED_OVER = ("sending", "accepted", "sent", "delivered", "undelivered", "failed")
 PACING_HORIZON = timedelta(seconds=1)  # claim only what this worker will send within about a second
 
 
@@ -46,16 +46,14 @@ def claim_due(session: Session, *, settings: Settings, sender: str, limit: int, 
         .order_by(col(Message.priority), col(Message.send_after), col(Message.id))
         .limit(limit)
     )
-    if not is_sqlite(session.get_bind()):
-        query = query.with_for_update(skip_locked=True, of=Message)
-    candidates = list(session.execute(query).scalars())
+    candidates = list(session.execute(skip_locked(session, query, of=Message)).scalars())
     sendable = _apply_rules(session, candidates, settings=settings, now=now)
     slots = _pacing_slots(session, sender, len(sendable), settings=settings, now=now)
     claims = []
     for message, slot in zip(sendable, slots, strict=False):
-        reconcile = message.status == SENDING
+        reconcile = message.status == S.SENDING
         lease = timedelta(seconds=settings.lease_seconds) + (slot - now)
-        message.status, message.attempts = SENDING, message.attempts + 1
+        message.status, message.attempts = S.SENDING, message.attempts + 1
         message.lease_until, message.updated_at = now + lease, now
         known = _known_sids(session, message) if reconcile else frozenset()
         sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known)
@@ -65,8 +63,8 @@ def claim_due(session: Session, *, settings: Settings, sender: str, limit: int, 
 
 def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
-        (col(Message.status) == QUEUED) & (col(Message.send_after) <= now),
-        (col(Message.status) == SENDING) & (col(Message.lease_until) < now),
+        (col(Message.status) == S.QUEUED) & (col(Message.send_after) <= now),
+        (col(Message.status) == S.SENDING) & (col(Message.lease_until) < now),
     )
 
 
@@ -83,7 +81,7 @@ def _apply_rules(session: Session, messages: list[Message], *, settings: Setting
         consent = consents.get(message.phone)
         if consent and (consent.undeliverable or (consent.opted_out and message.kind not in CONSENT_EXEMPT_KINDS)):
             _suppress(message, now, "opted_out" if consent.opted_out else "undeliverable")
-        elif recent[(message.phone, message.body)] >= LOOP_LIMIT and message.status == QUEUED:
+        elif recent[(message.phone, message.body)] >= LOOP_LIMIT and message.status == S.QUEUED:
             _suppress(message, now, "loop_guard")
         elif not _window_open(apps.get(message.application_id or 0), message, settings=settings, now=now):
             continue
@@ -94,7 +92,7 @@ def _apply_rules(session: Session, messages: list[Message], *, settings: Setting
 
 
 def _suppress(message: Message, now: datetime, reason: str) -> None:
-    message.status, message.error_code, message.updated_at, message.lease_until = SUPPRESSED, reason, now, None
+    message.status, message.error_code, message.updated_at, message.lease_until = S.SUPPRESSED, reason, now, None
 
 
 def _recent_sends(session: Session, phones: set[str], now: datetime) -> Counter[tuple[str, str]]:
@@ -127,7 +125,7 @@ def _window_open(app: Application | None, message: Message, *, settings: Setting
     opening = next_allowed(now, applicant_timezone(app, settings), hours)
     if opening <= now:
         return True
-    message.status, message.send_after, message.lease_until = QUEUED, opening, None
+    message.status, message.send_after, message.lease_until = S.QUEUED, opening, None
     return False
 
 

@@ -10,13 +10,7 @@ from sqlmodel import Session, col
 
 from smsbot.models import OUTBOUND, Message, utcnow
 from smsbot.models.message import PRIORITY_REPLY
-
-QUEUED = "queued"
-SENDING = "sending"
-SENT = "sent"
-CANCELLED = "cancelled"
-SUPPRESSED = "suppressed"  # refused at queue or send time: the phone opted out or cannot be reached
-FAILED = "failed"
+from smsbot.models.message_status import MessageStatus as S
 
 # Kinds that may reach an opted-out phone: only the single confirmation of the opt-out itself.
 CONSENT_EXEMPT_KINDS = frozenset({"opt_out_confirmation"})
@@ -65,7 +59,7 @@ def outbound_row(
         phone=phone,
         kind=kind,
         body=body,
-        status=QUEUED,
+        status=S.QUEUED,
         priority=priority,
         send_after=send_after,
         now=now,
@@ -114,9 +108,9 @@ def cancel_queued_for_phone(session: Session, *, phone: str) -> int:
         .where(
             col(Message.phone) == phone,
             col(Message.direction) == OUTBOUND,
-            col(Message.status) == QUEUED,
+            col(Message.status) == S.QUEUED,
             col(Message.kind).not_in(CONSENT_EXEMPT_KINDS),
         )
-        .values(status=CANCELLED, updated_at=utcnow())
+        .values(status=S.CANCELLED, updated_at=utcnow())
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,8 +1,8 @@
-"""Twilio status callbacks: store every one, move a message's status only forward, act on final failures.
+"""Provider status callbacks: store every one, move a message's status only forward, note final failures.
 
 Callbacks arrive late, twice and out of order; a late `sent` never replaces `delivered`. 30005/30006 mean the
-number is gone (block it, hand off); 30003 (unreachable) may pass, so the message is retried once, later;
-any other final failure hands the conversation to a person."""
+number is gone (block it); 30003 (unreachable) may pass, so the message is retried once, later; any final
+failure is returned as an `Undeliverable` for the conversation to act on."""
 
 from __future__ import annotations
 
@@ -11,30 +11,18 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import case, select, update
-from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
-from smsbot.config import Settings
-from smsbot.conversation.delivery_failures import fail_delivery, locked_application
-from smsbot.db import lock_keys, transaction
+from smsbot.db import lock_keys
+from smsbot.delivery.failures import Undeliverable, block_phone
 from smsbot.delivery.outbox import queue_message
 from smsbot.models import DeliveryEvent, Message, utcnow
+from smsbot.models.locking import lock_application
+from smsbot.models.message_status import FINAL_FAILURES, RANK, stored_status
 
-RANK = {
-    "accepted": 1,
-    "queued": 1,
-    "scheduled": 1,
-    "sending": 1,
-    "sent": 2,
-    "delivered": 3,
-    "undelivered": 3,
-    "failed": 3,
-    "read": 4,
-}
-STORED_AS = {"queued": "accepted", "scheduled": "accepted", "sending": "accepted"}
-FINAL_FAILURES = frozenset({"undelivered", "failed"})
 PERMANENT_CALLBACK_CODES = frozenset({"30005", "30006"})
 RETRY_ONCE_CODES = frozenset({"30003"})
+UNSUBSCRIBED_CODE = "21610"
 RETRY_LATER = timedelta(hours=1)
 ERROR_CODE_CHARS: int = DeliveryEvent.__table__.c.error_code.type.length  # type: ignore[attr-defined]
 
@@ -43,37 +31,38 @@ def _rank_of(column: Any) -> Any:
     return case({status: rank for status, rank in RANK.items()}, value=column, else_=0)
 
 
-def handle_status_callback(factory: sessionmaker[Session], form: dict[str, str], *, settings: Settings) -> bool:
-    """Store the callback; return True when it moved a known message's status forward."""
+def record_status_callback(session: Session, form: dict[str, str]) -> tuple[bool, list[Undeliverable]]:
+    """Store the callback in the caller's transaction. Returns whether it moved a known message's status
+    forward, and the message if that made it a final failure."""
     sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
     error_code = form.get("ErrorCode") or None
     if error_code is not None and len(error_code) > ERROR_CODE_CHARS:
         error_code = None  # not a Twilio code; the payload keeps it as received
-    with transaction(factory) as session:
-        lock_keys(session, [sid])  # a callback racing the worker's commit of this sid waits for it
-        message_id = session.execute(select(col(Message.id)).where(col(Message.provider_sid) == sid)).scalar()
-        event = DeliveryEvent(
-            provider_sid=sid,
-            status=status[:16],
-            error_code=error_code,
-            message_id=message_id,
-            payload=json.dumps(form, ensure_ascii=False, sort_keys=True),
-        )
-        session.add(event)
-        if message_id is None or status not in RANK:
-            return False  # unknown sid or status: kept for the record, otherwise ignored
-        return _apply(session, event, message_id, settings=settings)
+    lock_keys(session, [sid])  # a callback racing the worker's commit of this sid waits for it
+    message_id = session.execute(select(col(Message.id)).where(col(Message.provider_sid) == sid)).scalar()
+    event = DeliveryEvent(
+        provider_sid=sid,
+        status=status[:16],
+        error_code=error_code,
+        message_id=message_id,
+        payload=json.dumps(form, ensure_ascii=False, sort_keys=True),
+    )
+    session.add(event)
+    if message_id is None or status not in RANK:
+        return False, []  # unknown sid or status: kept for the record, otherwise ignored
+    failure = _apply(session, event, message_id)
+    return event.applied, [failure] if failure else []
 
 
-def _apply(session: Session, event: DeliveryEvent, message_id: int, *, settings: Settings) -> bool:
+def _apply(session: Session, event: DeliveryEvent, message_id: int) -> Undeliverable | None:
     event.message_id = message_id
     event.applied = _advance(session, message_id, event.status, event.error_code)
     if event.applied and event.status in FINAL_FAILURES:
-        _act_on_failure(session, message_id, event.error_code, settings=settings)
-    return event.applied
+        return _act_on_failure(session, message_id, event.error_code)
+    return None
 
 
-def apply_early_callbacks(session: Session, message_ids: dict[str, int], *, settings: Settings) -> None:
+def apply_early_callbacks(session: Session, message_ids: dict[str, int]) -> list[Undeliverable]:
     """Callbacks can beat our own commit of the provider sid; once the sids are known (`sid -> message id`),
     replay what came first, in arrival order."""
     query = (
@@ -81,26 +70,27 @@ def apply_early_callbacks(session: Session, message_ids: dict[str, int], *, sett
         .where(col(DeliveryEvent.provider_sid).in_(list(message_ids)), col(DeliveryEvent.message_id).is_(None))
         .order_by(col(DeliveryEvent.id))
     )
+    failures = []
     for event in session.execute(query).scalars():
-        if event.status in RANK:
-            _apply(session, event, message_ids[event.provider_sid], settings=settings)
+        if event.status in RANK and (failure := _apply(session, event, message_ids[event.provider_sid])):
+            failures.append(failure)
+    return failures
 
 
 def _advance(session: Session, message_id: int, status: str, error_code: str | None) -> bool:
     """One conditional UPDATE: the status changes only if the new one ranks higher."""
-    stored = STORED_AS.get(status, status)
     result = session.execute(
         update(Message)
         .where(col(Message.id) == message_id, _rank_of(col(Message.status)) < RANK[status])
-        .values(status=stored, error_code=error_code, updated_at=utcnow())
+        .values(status=stored_status(status), error_code=error_code, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _act_on_failure(session: Session, message_id: int, error_code: str | None, *, settings: Settings) -> None:
+def _act_on_failure(session: Session, message_id: int, error_code: str | None) -> Undeliverable | None:
     app_id = session.execute(select(col(Message.application_id)).where(col(Message.id) == message_id)).scalar()
-    locked_application(session, app_id)  # lock order: the application first
+    lock_application(session, app_id)  # lock order: the application first
     message = session.get(Message, message_id, populate_existing=True)
     assert message is not None
     if error_code in RETRY_ONCE_CODES and message.retry_of is None:
@@ -114,11 +104,10 @@ def _act_on_failure(session: Session, message_id: int, error_code: str | None, *
             send_after=utcnow() + RETRY_LATER,
         )
         retry.application_id, retry.retry_of = message.application_id, message.id
-        return
-    fail_delivery(
+        return None
+    return block_phone(
         session,
         message,
         permanent=error_code in PERMANENT_CALLBACK_CODES,
-        unsubscribed=error_code == "21610",
-        settings=settings,
+        unsubscribed=error_code == UNSUBSCRIBED_CODE,
     )

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
+
+import phonenumbers
+from phonenumbers import timezone as phone_timezones
 
 from smsbot.config import Settings, parse_hours
 
 NOTICE_KINDS = frozenset({"notice"})
 REMINDER_KINDS = frozenset({"reminder"})
+
+
+class Locatable(Protocol):
+    """What places an applicant in time: the timezone filed, else the phone's country."""
+
+    timezone: str | None
+    phone: str
 
 
 def window_for(kind: str, settings: Settings) -> str | None:
@@ -36,3 +48,17 @@ def _inside(moment: time, start: time, end: time) -> bool:
     if start <= end:
         return start <= moment < end
     return moment >= start or moment < end  # a window across midnight, e.g. 22:00-06:00
+
+
+def applicant_timezone(app: Locatable, settings: Settings) -> str:
+    """The applicant's timezone: as filed, else guessed from the phone's country, else the default."""
+    return app.timezone or guess_timezone(app.phone) or settings.default_timezone
+
+
+@lru_cache(maxsize=4096)
+def guess_timezone(phone: str) -> str | None:
+    try:
+        zones = phone_timezones.time_zones_for_number(phonenumbers.parse(phone))
+    except phonenumbers.NumberParseException:
+        return None
+    return zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None

@@ -30,11 +30,12 @@ from smsbot.conversation.moves import outbound_values
 from smsbot.conversation.timers import timer_values
 from smsbot.db import transaction
 from smsbot.delivery import consent
-from smsbot.delivery.outbox import QUEUED, SUPPRESSED, message_row
+from smsbot.delivery.outbox import message_row
 from smsbot.intake import fields
 from smsbot.intake.fields import MAX_AMOUNT as MAX_AMOUNT
 from smsbot.intake.fields import TextField
 from smsbot.models import OUTBOUND, Application, Message, NoticeVersion, Timer, TransitionRecord, utcnow
+from smsbot.models.message_status import MessageStatus as S
 from smsbot.phones import DEFAULT_REGION, MAX_INPUT_CHARS, canonical_phone
 from states.conversation_states import State
 
@@ -191,7 +192,7 @@ def filing_rows(
                 application_id=application_id,
                 direction=OUTBOUND,
                 phone=app.phone,
-                status=SUPPRESSED if opted_out else QUEUED,  # an opted-out phone's notice is kept, never sent
+                status=S.SUPPRESSED if opted_out else S.QUEUED,  # an opted-out phone's notice is kept, never sent
                 now=now,
                 **notice,
             ),

@@ -16,15 +16,16 @@ from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator, compare
 
 from smsbot.characters import strip_controls
+from smsbot.conversation.delivery_failures import handle_status_callback
 from smsbot.conversation.service import handle_inbound
+from smsbot.delivery.providers.twilio import INBOUND_ROUTE, STATUS_ROUTE, WEBHOOKS_PREFIX
 from smsbot.delivery.segments import MAX_BODY_CHARS
-from smsbot.delivery.status_callbacks import handle_status_callback
 from smsbot.dependencies import runtime
 from smsbot.models import Message
 from smsbot.phones import PhoneError, canonical_phone
 
 log = logging.getLogger(__name__)
-bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/twilio")
+bp = Blueprint("webhooks", __name__, url_prefix=WEBHOOKS_PREFIX)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_SID_CHARS: int = Message.__table__.c.provider_sid.type.length  # type: ignore[attr-defined]  # what it holds
 
@@ -46,7 +47,7 @@ def verify_signature() -> None:
         abort(403)
 
 
-@bp.post("/sms")
+@bp.post(INBOUND_ROUTE)
 def inbound_sms() -> Response:
     started = time.perf_counter()
     verify_signature()
@@ -69,7 +70,7 @@ def inbound_sms() -> Response:
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
-@bp.post("/status")
+@bp.post(STATUS_ROUTE)
 def status_callback() -> Response:
     """Store every callback; move the message's status only forward. Unknown sids are stored and ignored."""
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 from sqlmodel import col
 
 from smsbot.conversation import service as conversation
-from smsbot.conversation.service import _decide_early, _write_early, handle_inbound
+from smsbot.conversation.service import _plan_from_snapshot, _write_snapshot_plan, handle_inbound
 from smsbot.dependencies import Runtime
 from smsbot.models import Message, TransitionRecord
 from tests.factories import application, file, send_sms
@@ -27,11 +27,11 @@ def test_a_decision_from_a_stale_snapshot_writes_nothing(client: FlaskClient, rt
     filed = file(client)
     phone = filed["applicant"]["phone"]
     with rt.engine.connect() as conn:
-        early = _decide_early(conn, settings=rt.settings, phone=phone, body="1")
+        early = _plan_from_snapshot(conn, settings=rt.settings, phone=phone, body="1")
     assert early is not None and early.move is not None and early.move.state == "confirmed"
     send_sms(client, phone, "2")  # the applicant asks to correct before the "1" is written
     with rt.engine.connect() as conn, conn.begin():
-        assert _write_early(conn, early, settings=rt.settings, sid="SMstale") is None
+        assert _write_snapshot_plan(conn, early, settings=rt.settings, sid="SMstale") is None
         stored = conn.execute(select(func.count()).where(col(Message.provider_sid) == "SMstale")).scalar()
         transitions = conn.execute(select(func.count()).select_from(TransitionRecord)).scalar()
     assert stored == 0
@@ -48,12 +48,12 @@ def test_a_stale_snapshot_falls_back_to_reading_under_the_lock(
     phone = filed["applicant"]["phone"]
 
     def decide_then_lose_the_race(conn: Connection, **kwargs: Any) -> Any:
-        early = _decide_early(conn, **kwargs)
+        early = _plan_from_snapshot(conn, **kwargs)
         monkeypatch.undo()  # the racing "2" takes the ordinary path
         assert send_sms(client, phone, "2").status_code == 200
         return early
 
-    monkeypatch.setattr(conversation, "_decide_early", decide_then_lose_the_race)
+    monkeypatch.setattr(conversation, "_plan_from_snapshot", decide_then_lose_the_race)
     outcome = handle_inbound(rt.engine, settings=rt.settings, sid="SMafter", phone=phone, body="1")
     assert outcome.state == "awaiting_correction_value"
     after = application(client, filed["id"])
@@ -69,10 +69,10 @@ def test_a_decision_from_an_unchanged_snapshot_is_written_with_its_cause(client:
     filed = file(client)
     phone = filed["applicant"]["phone"]
     with rt.engine.connect() as conn:
-        early = _decide_early(conn, settings=rt.settings, phone=phone, body="1")
+        early = _plan_from_snapshot(conn, settings=rt.settings, phone=phone, body="1")
     assert early is not None
     with rt.engine.connect() as conn, conn.begin():
-        outcome = _write_early(conn, early, settings=rt.settings, sid="SMfresh")
+        outcome = _write_snapshot_plan(conn, early, settings=rt.settings, sid="SMfresh")
     assert outcome is not None and outcome.state == "confirmed"
     after = application(client, filed["id"])
     assert after["state"] == "confirmed"
@@ -87,7 +87,7 @@ def test_taking_the_snapshot_never_waits_for_a_writer(client: FlaskClient, rt: R
 
     def snapshot() -> None:
         with rt.engine.connect() as conn:
-            _decide_early(conn, settings=rt.settings, phone=filed["applicant"]["phone"], body="1")
+            _plan_from_snapshot(conn, settings=rt.settings, phone=filed["applicant"]["phone"], body="1")
         done.set()
 
     try:

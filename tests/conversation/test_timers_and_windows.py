@@ -138,7 +138,7 @@ def test_a_reminder_outside_reminder_hours_is_held_at_claim_time(client: FlaskCl
 
 
 def test_the_timezone_is_guessed_from_the_phone_when_not_given(client: FlaskClient, rt: Runtime) -> None:
-    from smsbot.conversation.moves import guess_timezone
+    from smsbot.delivery.windows import guess_timezone
 
     assert guess_timezone("+8613800138000") == "Asia/Shanghai"
     assert guess_timezone("+85291234567") == "Asia/Hong_Kong"

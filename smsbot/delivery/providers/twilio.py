@@ -3,7 +3,6 @@ tell us about the message (surely not created, maybe created, never deliverable,
 
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import timedelta
 
@@ -19,11 +18,10 @@ from smsbot.delivery.providers.base import OutboundSms, Outcome, SendResult
 
 RETRY_CODES = frozenset({20429, 21611})  # rate limited, queue overflow: Twilio created nothing
 UNSUBSCRIBED_CODE = 21610
-STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+# Where Twilio calls us: the webhook blueprint is mounted from these, and status callbacks are requested at them.
+WEBHOOKS_PREFIX = "/webhooks/twilio"
+INBOUND_ROUTE, STATUS_ROUTE = "/sms", "/status"
 RECONCILED = "found at provider"
-
-# The twilio client logs query parameters (a phone number when listing by To) at INFO.
-logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 class TwilioProvider:
@@ -52,7 +50,7 @@ class TwilioProvider:
         kwargs: dict[str, str] = {
             "to": sms.phone,
             "body": sms.body,
-            "status_callback": self.settings.public_url + STATUS_CALLBACK_PATH,
+            "status_callback": self.settings.public_url + WEBHOOKS_PREFIX + STATUS_ROUTE,
         }
         if self.settings.twilio_messaging_service_sid:
             kwargs["messaging_service_sid"] = self.settings.twilio_messaging_service_sid
