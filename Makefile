@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-pg check format bench diagram clean
+.PHONY: install run test test-sqlite test-pg fuzz check format bench diagram clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ run: $(STAMP)
 # The whole suite: SQLite always; PostgreSQL when SMSBOT_TEST_POSTGRES_URL is set (CI sets it and requires it).
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# The API (from its OpenAPI document) and the signed webhooks fuzzed at length; `make test` runs a short round.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	SMSBOT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n 2 --dist loadfile \
+		tests/web/test_api_fuzz.py tests/web/test_webhook_fuzz.py $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check .

@@ -168,10 +168,9 @@ def _read_password() -> str:
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Default: FILE.rejected.csv")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
 def import_csv(csv_file: Path, report: Path | None, batch_size: int) -> None:
-    """File applications from CSV_FILE (header: external_id, name, phone, locale, amount, term_months,
-    purpose, submitted_at) and queue their notices; lines that cannot be filed go to the report."""
-    from tqdm import tqdm
-
+    """File applications from CSV_FILE (header: external_id, name, phone, locale, amount; optional:
+    term_months, purpose, submitted_at, currency, timezone) and queue their notices; lines that cannot be
+    filed go to the report. Phones in national form are read in SMSBOT_DEFAULT_REGION."""
     from smsbot.db import make_engine, make_session_factory
     from smsbot.intake.bulk_import import HeaderError, import_file
 
@@ -179,15 +178,14 @@ def import_csv(csv_file: Path, report: Path | None, batch_size: int) -> None:
     report = report or csv_file.with_suffix(".rejected.csv")
     engine = make_engine(settings.sqlalchemy_url())
     try:
-        with tqdm(total=csv_file.stat().st_size, unit="B", unit_scale=True, desc="import") as bar:
-            summary = import_file(
-                make_session_factory(engine),
-                csv_file,
-                settings=settings,
-                report=report,
-                batch_size=batch_size,
-                on_bytes=bar.update,
-            )
+        summary = import_file(
+            make_session_factory(engine),
+            csv_file,
+            settings=settings,
+            report=report,
+            batch_size=batch_size,
+            progress=True,
+        )
     except HeaderError as exc:
         raise click.UsageError(str(exc)) from exc
     finally:

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from smsbot.phones import DEFAULT_REGION, is_region
+
 DEV_SECRET = "dev-secret-change-me"
 DEV_API_TOKEN = "dev-token"
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
 
     signature: str = Field(default="示例农商银行|ExampleBank", alias="SMSBOT_SIGNATURE")
     hotline: str = Field(default="95XXX", alias="SMSBOT_HOTLINE")
+    default_region: str = Field(default=DEFAULT_REGION, alias="SMSBOT_DEFAULT_REGION")
     default_timezone: str = Field(default="Asia/Shanghai", alias="SMSBOT_DEFAULT_TIMEZONE")
     notice_hours: str = Field(default="08:00-21:00", alias="SMSBOT_NOTICE_HOURS")
     reminder_hours: str = Field(default="09:00-20:00", alias="SMSBOT_REMINDER_HOURS")
@@ -67,6 +70,13 @@ class Settings(BaseSettings):
                 "SMSBOT_SIGNATURE: expected the lender's name, or `中文名|English name`, e.g. 示例农商银行"
             )
         return "|".join(names)
+
+    @field_validator("default_region")
+    @classmethod
+    def _check_region(cls, value: str) -> str:
+        if not is_region(value.upper()):
+            raise ValueError("expected a two-letter region code phonenumbers knows, e.g. CN or HK")
+        return value.upper()
 
     @field_validator("public_url", "twilio_api_base_url")
     @classmethod

@@ -24,6 +24,7 @@ PERMANENT_CALLBACK_CODES = frozenset({"30005", "30006"})
 RETRY_ONCE_CODES = frozenset({"30003"})
 UNSUBSCRIBED_CODE = "21610"
 RETRY_LATER = timedelta(hours=1)
+ERROR_CODE_CHARS: int = DeliveryEvent.__table__.c.error_code.type.length  # type: ignore[attr-defined]
 
 
 def _rank_of(column: Any) -> Any:
@@ -35,6 +36,8 @@ def record_status_callback(session: Session, form: dict[str, str]) -> tuple[bool
     forward, and the message if that made it a final failure."""
     sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
     error_code = form.get("ErrorCode") or None
+    if error_code is not None and len(error_code) > ERROR_CODE_CHARS:
+        error_code = None  # not a Twilio code; the payload keeps it as received
     lock_keys(session, [sid])  # a callback racing the worker's commit of this sid waits for it
     message_id = session.execute(select(col(Message.id)).where(col(Message.provider_sid) == sid)).scalar()
     event = DeliveryEvent(

@@ -12,26 +12,24 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, BinaryIO
+from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
+from tqdm import tqdm
 
 from smsbot.config import Settings
 from smsbot.db import is_sqlite, transaction
 from smsbot.intake.filing import ApplicationIn, application_values, filing_rows
+from smsbot.intake.import_rows import COLUMNS, OPTIONAL_COLUMNS, REQUIRED, HeaderError, Row, read_rows
 from smsbot.models import Application, Message, NoticeVersion, PhoneConsent, Timer, TransitionRecord, utcnow
 
-COLUMNS = ("external_id", "name", "phone", "locale", "amount", "term_months", "purpose", "submitted_at")
-OPTIONAL_COLUMNS = ("currency", "timezone")
-REQUIRED = ("external_id", "name", "phone", "locale", "amount")
+__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "REQUIRED", "HeaderError", "Row", "import_file", "import_lines"]
 REPORT_COLUMNS = ("line", "external_id", "reason")
 DEFAULT_BATCH_SIZE = 500
 # The database refusing one row (a constraint, a value it cannot hold); anything else, such as a lost
@@ -39,22 +37,10 @@ DEFAULT_BATCH_SIZE = 500
 ROW_ERRORS = (IntegrityError, DataError)
 
 
-class HeaderError(ValueError):
-    """The file's header row is not the import format; nothing was imported."""
-
-
 class Outcome(StrEnum):
     FILED = "filed"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    line: int
-    external_id: str
-    request: ApplicationIn | None = None  # None: the line was rejected before filing
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +75,19 @@ def import_file(
     settings: Settings,
     report: Path,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    on_bytes: Callable[[int], None] | None = None,
+    progress: bool = False,
 ) -> Summary:
     """Import the CSV at `path`; rejected lines go to the CSV `report` (written even when empty, so an old
-    report never lingers). `on_bytes` hears how many bytes were read, for a progress bar."""
-    with path.open("rb") as raw, report.open("w", encoding="utf-8", newline="") as out:
+    report never lingers). With `progress`, a bar on stderr follows the bytes read (no line count first)."""
+    bar = {"total": path.stat().st_size, "desc": "import", "unit": "B", "unit_scale": True, "disable": not progress}
+    # Unbuffered, so that the text layer reads through the wrapped `read` (a buffered file's read1 bypasses it).
+    with (
+        path.open("rb", buffering=0) as raw,
+        tqdm.wrapattr(raw, "read", **bar) as counted,
+        report.open("w", encoding="utf-8", newline="") as out,
+    ):
         writer = csv.writer(out)
         writer.writerow(REPORT_COLUMNS)
-        counted = io.BufferedReader(_CountingReader(raw, on_bytes))
         text = io.TextIOWrapper(counted, encoding="utf-8-sig", newline="")
         return import_lines(
             factory,
@@ -117,107 +108,12 @@ def import_lines(
 ) -> Summary:
     """Import CSV text given line by line (a file, a generator); consumes it lazily, one batch at a time."""
     summary = Summary()
-    for batch in _batches(read_rows(lines), batch_size):
+    for batch in _batches(read_rows(lines, region=settings.default_region), batch_size):
         for result in file_batch(factory, batch, settings=settings):
             summary.count(result.outcome)
             if result.outcome is Outcome.REJECTED:
                 on_reject(result)
     return summary
-
-
-def read_rows(lines: Iterable[str]) -> Iterator[Row]:
-    """Parse and validate each CSV record; the line number is where the record starts in the file."""
-    reader = csv.reader(lines, strict=True)
-    header = _read_header(reader)
-    start = reader.line_num + 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Row(start, "", reason=f"malformed CSV: {exc}")
-        else:
-            if fields:  # a blank line is not a record
-                yield parse_row(start, header, fields)
-        start = reader.line_num + 1
-
-
-def _read_header(reader: Any) -> list[str]:
-    header = [name.strip() for name in next(reader, [])]
-    missing = [name for name in COLUMNS if name not in header]
-    unknown = [name for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
-    if missing or unknown or len(set(header)) != len(header):
-        raise HeaderError(
-            f"the header must name the columns {', '.join(COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)});"
-            f" missing: {', '.join(missing) or '-'}; unknown or repeated: {', '.join(unknown) or '-'}"
-        )
-    return header
-
-
-def parse_row(line: int, header: list[str], fields: list[str]) -> Row:
-    """One record as the API's request, or a Row carrying the reason it was rejected."""
-    if len(fields) != len(header):
-        external_id = fields[0].strip() if fields and header[0] == "external_id" else ""
-        return Row(line, external_id, reason=f"expected {len(header)} fields, found {len(fields)}")
-    cells = {name: value.strip() for name, value in zip(header, fields, strict=True)}
-    external_id = cells["external_id"]
-    empty = [name for name in REQUIRED if not cells[name]]
-    if empty:
-        return Row(line, external_id, reason="; ".join(f"{name}: is required" for name in empty))
-    problems: list[str] = []
-    data = _request_data(cells, problems)
-    try:
-        request = ApplicationIn.model_validate(data)
-    except ValidationError as exc:
-        problems.append(_explain(exc))
-    else:
-        if not problems:
-            return Row(line, external_id, request)
-    return Row(line, external_id, reason="; ".join(problems))
-
-
-def _request_data(cells: dict[str, str], problems: list[str]) -> dict[str, Any]:
-    """The API's JSON shape from CSV strings; a cell that cannot be converted is noted in `problems` and
-    replaced by a harmless value, so the other cells are still checked and every problem is reported."""
-    applicant = {"name": cells["name"], "phone": cells["phone"], "locale": cells["locale"]}
-    if cells.get("timezone"):
-        applicant["timezone"] = cells["timezone"]
-    data: dict[str, Any] = {
-        "external_id": cells["external_id"],
-        "applicant": applicant,
-        "amount": _decimal(cells["amount"], problems),
-        "term_months": _whole(cells["term_months"], problems),
-        "purpose": cells["purpose"] or None,
-        "submitted_at": cells["submitted_at"] or None,
-    }
-    if cells.get("currency"):
-        data["currency"] = cells["currency"]
-    return data
-
-
-def _decimal(text: str, problems: list[str]) -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        problems.append("amount: must be a number such as 50000 or 50000.00")
-        return Decimal(1)
-
-
-def _whole(text: str, problems: list[str]) -> int | None:
-    if text and not (text.isascii() and text.isdigit()):
-        problems.append("term_months: must be a whole number of months")
-        return None
-    return int(text) if text else None
-
-
-def _explain(exc: ValidationError) -> str:
-    """Pydantic's errors as `column: message`, in the CSV's column names."""
-    parts = []
-    for error in exc.errors():
-        column = str(error["loc"][-1]) if error["loc"] else "row"
-        parts.append(f"{column}: {error['msg'].removeprefix('Value error, ')}")
-    return "; ".join(parts)
 
 
 def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
@@ -278,7 +174,7 @@ def _decide(row: Row, known: dict[str, str]) -> Result:
     filed = known.get(row.external_id)
     if filed is None:
         return Result(row, Outcome.FILED)
-    if filed == row.request.fingerprint:
+    if filed in row.request.fingerprints:
         return Result(row, Outcome.DUPLICATE)
     return Result(row, Outcome.REJECTED, "conflict: external_id already filed with different content")
 
@@ -340,21 +236,3 @@ def _opted_out(session: Session, phones: list[str]) -> set[str]:
 def _first_line(exc: Exception) -> str:
     orig = getattr(exc, "orig", None) or exc
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-
-
-class _CountingReader(io.RawIOBase):
-    """A binary file that reports each read's size, so progress follows bytes without counting lines first."""
-
-    def __init__(self, raw: BinaryIO, on_bytes: Callable[[int], None] | None) -> None:
-        self._raw = raw
-        self._on_bytes = on_bytes
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        buffer[: len(data)] = data
-        if self._on_bytes is not None and data:
-            self._on_bytes(len(data))
-        return len(data)

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
@@ -25,95 +31,77 @@ from smsbot.conversation.timers import timer_values
 from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import message_row
+from smsbot.intake import fields
+from smsbot.intake.fields import MAX_AMOUNT as MAX_AMOUNT
+from smsbot.intake.fields import TextField
 from smsbot.models import OUTBOUND, Application, Message, NoticeVersion, Timer, TransitionRecord, utcnow
 from smsbot.models.message_status import MessageStatus as S
+from smsbot.phones import DEFAULT_REGION, MAX_INPUT_CHARS, canonical_phone
 from states.conversation_states import State
 
-MAX_AMOUNT = Decimal("10000000")  # ten million: anything above is a unit mistake, not a small loan
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def text_field(rule: TextField) -> Any:
+    """The pydantic type of a free-text field of the table in `fields`, with its limits in the JSON schema."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=rule.max_length, pattern=rule.pattern),
+        AfterValidator(rule.clean),
+    ]
 
 
 class ApplicantIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: Annotated[Text, StringConstraints(max_length=100)]
-    phone: str
+    name: text_field(fields.NAME)  # type: ignore[valid-type]
+    phone: Annotated[str, StringConstraints(max_length=MAX_INPUT_CHARS)]
     locale: Literal["zh-CN", "en"]
-    timezone: str | None = None
+    timezone: Annotated[str, StringConstraints(max_length=fields.MAX_TIMEZONE_CHARS)] | None = None
 
     @field_validator("phone")
     @classmethod
-    def _e164(cls, value: str) -> str:
-        if not E164.match(value):
-            raise ValueError("must be an E.164 number such as +8613800138000")
-        if not phonenumbers.is_possible_number(phonenumbers.parse(value)):
-            raise ValueError("is not a possible phone number")
-        return value
+    def _canonical_phone(cls, value: str, info: ValidationInfo) -> str:
+        """ASCII E.164 however it was written; the region for national numbers comes from the context."""
+        return canonical_phone(value, region=(info.context or {}).get("region", DEFAULT_REGION))
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError("must be an IANA timezone such as Asia/Shanghai") from exc
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        if not value.isprintable():
-            raise ValueError("must not contain control characters")
-        return value
+        return None if value is None else fields.clean_timezone(value)
 
 
 class ApplicationIn(BaseModel):
-    """The filing request of PRODUCT.md. Unknown fields and wrong types are refused, never coerced."""
+    """The filing request of PRODUCT.md. Unknown fields and wrong types are refused; values are checked
+    against `fields` and kept in one form (ASCII E.164 phone, two-place amount, UTC time). Validate with
+    `context={"region": settings.default_region}` so national numbers are read in the deployment's region."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    external_id: Annotated[Text, StringConstraints(max_length=100, pattern=r"^[\x21-\x7e]+$")]
+    external_id: text_field(fields.EXTERNAL_ID)  # type: ignore[valid-type]
     applicant: ApplicantIn
-    amount: Decimal
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
-    term_months: Annotated[int, Field(ge=1, le=360)] | None = None
-    purpose: Annotated[Text, StringConstraints(max_length=200)] | None = None
-    submitted_at: datetime | None = None
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount(cls, value: Any) -> Decimal:
-        if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            raise ValueError("must be a number")
-        amount = Decimal(value)
-        if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
-            raise ValueError(f"must be more than 0 and at most {MAX_AMOUNT}")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValueError("must have at most two decimal places")
-        return amount
-
-    @field_validator("submitted_at", mode="before")
-    @classmethod
-    def _aware(cls, value: Any) -> datetime | None:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise ValueError("must be an ISO 8601 date-time string")
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError("must be an ISO 8601 date-time such as 2026-08-03T10:15:00+08:00") from exc
-        if moment.tzinfo is None:
-            raise ValueError("must include a UTC offset")
-        return moment.astimezone(UTC)
+    amount: Annotated[Decimal, BeforeValidator(fields.clean_amount)]
+    currency: Annotated[str, StringConstraints(pattern=fields.CURRENCY_PATTERN)] = "CNY"
+    term_months: Annotated[int, Field(ge=fields.TERM_MONTHS.start, le=fields.TERM_MONTHS.stop - 1)] | None = None
+    purpose: text_field(fields.PURPOSE) | None = None  # type: ignore[valid-type]
+    submitted_at: Annotated[datetime, BeforeValidator(fields.clean_submitted_at)] | None = None
 
     @cached_property
     def fingerprint(self) -> str:
         """Identifies the content, so the same external_id with other content is a conflict."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return self.fingerprints[0]
+
+    @cached_property
+    def fingerprints(self) -> tuple[str, ...]:
+        """The fingerprint, then those filings stored before amounts were compared by value: they hashed the
+        amount as it was written (50000, 50000.0 or 50000.00), so a retry of one still matches."""
+        content = self.model_dump(mode="json")
+        amount = self.amount
+        spellings = [f"{amount:.2f}"] + [f"{amount:.{places}f}" for places in (1, 0) if amount == round(amount, places)]
+        return tuple(_hash(content | {"amount": spelling}) for spelling in spellings)
+
+
+def _hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class Conflict(Exception):
@@ -237,6 +225,6 @@ def _find(session: Session, external_id: str) -> Application | None:
 
 def _existing(session: Session, request: ApplicationIn) -> tuple[int, bool]:
     app = _find(session, request.external_id)
-    if app is None or app.request_fingerprint != request.fingerprint:
+    if app is None or app.request_fingerprint not in request.fingerprints:
         raise Conflict(request.external_id)
     return int(app.id or 0), False

@@ -20,6 +20,7 @@ from smsbot.models import Application
 from states.conversation_states import State
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_JSON_DEPTH = 16  # a filing is three levels deep; deeper input is an attack on the parser, not a filing
 
 
 @bp.before_request
@@ -37,7 +38,7 @@ def _require_token() -> tuple[Response, int] | None:
 def create_application() -> tuple[Response, int]:
     payload = _json_body()
     try:
-        filing = ApplicationIn.model_validate(payload)
+        filing = ApplicationIn.model_validate(payload, context={"region": runtime().settings.default_region})
     except ValidationError as exc:
         return _error(422, "invalid application", errors=field_errors(exc))
     rt = runtime()
@@ -83,9 +84,28 @@ def _json_body() -> Any:
     if not request.is_json:
         abort(_error(415, "send JSON with Content-Type: application/json")[0])
     try:
-        return json.loads(request.get_data(cache=False), parse_float=Decimal)
+        payload = json.loads(request.get_data(cache=False), parse_float=Decimal)
+    except RecursionError:
+        payload = None
     except (ValueError, UnicodeDecodeError):
         abort(_error(400, "malformed JSON")[0])
+    if payload is None or _deeper_than(payload, MAX_JSON_DEPTH):
+        abort(_error(400, f"malformed JSON: nested deeper than {MAX_JSON_DEPTH} levels")[0])
+    return payload
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

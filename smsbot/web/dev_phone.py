@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlmodel import col
 from werkzeug.wrappers import Response
 
+from smsbot.characters import strip_controls
 from smsbot.conversation.service import handle_inbound
+from smsbot.delivery.segments import MAX_BODY_CHARS
 from smsbot.dependencies import runtime
-from smsbot.intake.filing import E164
 from smsbot.models import Message
+from smsbot.phones import PhoneError, canonical_phone
 
 bp = Blueprint("dev_phone", __name__, url_prefix="/dev/phone")
 
@@ -30,10 +32,16 @@ def phones() -> str:
     return render_template("dev/phones.html", phones=[phone for phone, _ in rows])
 
 
+def _canonical(phone: str) -> str:
+    try:
+        return canonical_phone(phone, region=runtime().settings.default_region)
+    except PhoneError:
+        abort(404)
+
+
 @bp.get("/<phone>")
 def thread(phone: str) -> str:
-    if not E164.match(phone):
-        abort(404)
+    phone = _canonical(phone)
     with runtime().sessions() as session:
         messages = list(
             session.execute(select(Message).where(col(Message.phone) == phone).order_by(col(Message.id))).scalars()
@@ -43,8 +51,8 @@ def thread(phone: str) -> str:
 
 @bp.post("/<phone>")
 def reply(phone: str) -> Response:
-    body = request.form.get("body", "")
-    if not E164.match(phone) or len(body) > 1600:
+    phone, body = _canonical(phone), strip_controls(request.form.get("body", ""))
+    if len(body) > MAX_BODY_CHARS:
         abort(400)
     rt = runtime()
     handle_inbound(rt.engine, settings=rt.settings, sid="SMdev" + secrets.token_hex(15), phone=phone, body=body)

@@ -156,11 +156,11 @@ BAD_LINES = [
     (line("b", amount="5万"), "amount: must be a number"),
     (line("b", amount="-5"), "amount: must be more than 0"),
     (line("b", amount="100.123"), "amount: must have at most two decimal places"),
-    (line("b", amount="NaN"), "amount: must be more than 0"),
+    (line("b", amount="NaN"), "amount: must be a number"),
     (line("b", amount="1000000000000"), "amount: must be more than 0 and at most"),
     (line("b", term_months="twelve"), "term_months: must be a whole number"),
     (line("b", term_months="0"), "term_months: Input should be greater than or equal to 1"),
-    (line("b", phone="13800138000"), "phone: must be an E.164 number"),
+    (line("b", phone="1380013800"), "phone: is not a valid phone number"),
     (line("b", locale="fr"), "locale: Input should be 'zh-CN' or 'en'"),
     (line("b", submitted_at="2026-08-03T10:15:00"), "submitted_at: must include a UTC offset"),
     (line("b", submitted_at="yesterday"), "submitted_at: must be an ISO 8601 date-time"),
@@ -183,13 +183,12 @@ def test_every_bad_line_is_rejected_with_its_line_number_and_reason(
 
 def test_every_problem_of_a_line_is_reported_at_once(rt: Runtime, settings: Settings) -> None:
     _, [result] = run_import(rt, settings, line("m", amount="abc", phone="123", locale="fr"))
-    assert [part.split(":")[0] for part in result.reason.split("; ")] == ["amount", "phone", "locale"]
+    assert {part.split(":")[0] for part in result.reason.split("; ")} == {"amount", "phone", "locale"}
 
 
 def test_line_numbers_count_physical_lines_after_a_quoted_multiline_field(rt: Runtime, settings: Settings) -> None:
-    summary, [result] = run_import(rt, settings, line("q-1", purpose="two\nlines"), line("q-2", locale="fr"))
-    assert result.row.line == 4
-    assert summary.filed == 1
+    _, rejected = run_import(rt, settings, line("q-1", name="two\nlines"), line("q-2", locale="fr"), line("q-3"))
+    assert [result.row.line for result in rejected] == [2, 4]
 
 
 def test_a_header_without_the_import_columns_is_refused_before_anything_is_filed(
