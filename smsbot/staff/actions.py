@@ -28,7 +28,7 @@ from smsbot.delivery.segments import MAX_BODY_CHARS
 from smsbot.intake.filing import notice_version_values
 from smsbot.models import Application, Correction, NoticeVersion, utcnow
 from smsbot.staff.audit import record_action
-from smsbot.staff.permissions import Actor, Refusal, holder_name, lock_application, require_admin, require_holder
+from smsbot.staff.permissions import Actor, Refusal, holder_name, locked_application, require_admin, require_holder
 from smsbot.staff.values import EDITABLE_FIELDS, field_value, parse_value, plain_text, set_field
 from states.machine import can_fire
 from states.policy import Step
@@ -58,7 +58,7 @@ def take_over(factory: sessionmaker[Session], app_id: int, actor: Actor) -> None
     """Admins only: move a conversation held by someone else to the actor."""
     require_admin(actor)
     with transaction(factory) as session:
-        app = lock_application(session, app_id)
+        app = locked_application(session, app_id)
         before = holder_name(session, app_id)
         app.assignee_id = actor.id
         record_action(session, app_id, actor.id, "take_over", {"assignee": before}, {"assignee": actor.username})
@@ -67,7 +67,7 @@ def take_over(factory: sessionmaker[Session], app_id: int, actor: Actor) -> None
 def unassign(factory: sessionmaker[Session], app_id: int, actor: Actor) -> None:
     """Put a held conversation back in the unassigned queue (its holder or an admin)."""
     with transaction(factory) as session:
-        app = lock_application(session, app_id)
+        app = locked_application(session, app_id)
         require_holder(session, app, actor)
         app.assignee_id = None
         record_action(session, app_id, actor.id, "unassign", {"assignee": actor.username}, {"assignee": None})
@@ -79,7 +79,7 @@ def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: 
     looks like the scam (conversation.lint)."""
     body = plain_text(body)
     with transaction(factory) as session:
-        app = lock_application(session, app_id)
+        app = locked_application(session, app_id)
         require_holder(session, app, actor)
         if consent.is_opted_out(session, app.phone):
             raise Refusal("opted_out")
@@ -165,7 +165,7 @@ def _settle(
     edit: Edit | None = None,
 ) -> None:
     with transaction(factory) as session:
-        app = lock_application(session, app_id)
+        app = locked_application(session, app_id)
         require_holder(session, app, actor)
         if not can_fire(app.state, event):
             raise Refusal("not_allowed", state=app.state)

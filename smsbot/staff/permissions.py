@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from smsbot.db import for_update
 from smsbot.models import Application, StaffUser
+from smsbot.models.locking import lock_application
 from smsbot.staff.audit import record_action
 
 
@@ -37,10 +37,9 @@ def require_admin(actor: Actor) -> None:
         raise Refusal("admin_only")
 
 
-def lock_application(session: Session, app_id: int) -> Application:
-    """The application row, locked until the transaction ends; refused when there is none."""
-    query = select(Application).where(col(Application.id) == app_id)
-    app = session.execute(for_update(session, query)).scalar_one_or_none()
+def locked_application(session: Session, app_id: int) -> Application:
+    """The application row, locked until the transaction ends (models.locking); refused when there is none."""
+    app = lock_application(session, app_id)
     if app is None:
         raise Refusal("not_found")
     return app
