@@ -25,6 +25,7 @@ from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import queue_message
 from smsbot.delivery.segments import MAX_BODY_CHARS
+from smsbot.intake.fields import NOTE
 from smsbot.intake.filing import notice_version_values
 from smsbot.models import Application, Correction, NoticeVersion, utcnow
 from smsbot.staff.audit import record_action
@@ -33,7 +34,7 @@ from smsbot.staff.values import EDITABLE_FIELDS, field_value, parse_value, plain
 from states.machine import can_fire
 from states.policy import Step
 
-MAX_NOTE_CHARS = 1000
+MAX_NOTE_CHARS = NOTE.max_length
 Edit = Callable[[Session, Application], tuple[dict[str, Any], dict[str, Any]]]
 
 

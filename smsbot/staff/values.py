@@ -4,10 +4,9 @@ a note) checked before anything is stored or sent."""
 from __future__ import annotations
 
 import unicodedata
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from smsbot.intake.filing import MAX_AMOUNT
+from smsbot.intake.fields import NAME, PURPOSE, TERM_MONTHS, clean_amount
 from smsbot.intake.public_view import amount_of
 from smsbot.models import Application
 from smsbot.staff.permissions import Refusal
@@ -32,23 +31,20 @@ def parse_value(field: str, raw: str) -> Any:
     if field == "amount":
         return _parse_amount(raw)
     if field == "term":
-        if not raw.isdigit() or not 1 <= int(raw) <= 360:
+        if not raw.isdigit() or int(raw) not in TERM_MONTHS:
             raise Refusal("bad_value", field=field)
         return int(raw)
-    limit = 100 if field == "name" else 200
-    if not raw or len(raw) > limit or not raw.isprintable():
-        raise Refusal("bad_value", field=field)
-    return raw
+    try:
+        return (NAME if field == "name" else PURPOSE).clean(raw)
+    except ValueError:
+        raise Refusal("bad_value", field=field) from None
 
 
 def _parse_amount(raw: str) -> int:
     try:
-        amount = Decimal(raw.replace(",", ""))
-    except InvalidOperation:
+        return int(clean_amount(raw) * 100)
+    except ValueError:
         raise Refusal("bad_value", field="amount") from None
-    if not amount.is_finite() or not 0 < amount <= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-        raise Refusal("bad_value", field="amount")
-    return int(amount * 100)
 
 
 def field_value(app: Application, field: str) -> Any:
