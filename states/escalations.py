@@ -8,49 +8,10 @@ from __future__ import annotations
 
 import re
 
+from states import optout
 from states.intents import Intent
 from states.lexicon import en_words, zh_any
 from states.reply import PRIVATE_NUMBER, Reply
-
-# --- opt-out (policy: wins in every state, even next to a "1") ---
-OPT_OUT_WHOLE = re.compile(r"^(?:回复?|reply)?(?:t|r|td|退|退订|退出|0000|stop|tuiding|停止|停|停发)[。.!！]*$")
-OPT_OUT_ZH = zh_any(
-    r"退[订定丁顶钉鼎锭]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要|勿)再?(?:打扰|骚扰)|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄|通知)|别再?(?:给我)?(?:打扰|骚扰|烦)",
-    r"不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|[不唔](?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
-    r"唔好再?(?:发|send|传)|唔好再?(?:打|搵|搞|烦|骚扰)|(?:别|不要)再(?:给我)?打(?:电话|来)?|唔该停|停发|不要短信|屏蔽|拉黑|(?:别|不要|请勿|勿)再?联系",
-    # complaints about how many texts arrive ("短信太多了", "天天发烦不烦") are demands to stop
-    r"(?:短信|信息|消息)(?:太|好|真|这么|那么)多|(?:天天|老是|一直|总是|整天|每天)(?:都|在)?(?:发|send)|发(?:这么|那么|太)多|烦死|烦不烦|好烦",
-    r"(?<![0-9])0000(?![0-9])",
-)
-OPT_OUT_EN = en_words(
-    r"(?<![0-9])0000(?![0-9])",
-    r"sto+p+(?:all)?",
-    r"unsubscribe",
-    r"unsub",
-    r"revoke",
-    r"opt ?-?out",
-    r"quit",
-    r"td",
-    r"(?<!the )(?<!the very )end(?! of)",
-    r"cancel(?! (?:my|the|this|our|your)? ?(?:loan|application|request|order|appl))",
-    r"leave me alone",
-    r"(?:(?:pls|please) )?(?:don'?t|dont|dun|dnt|do not|never|no more)(?: (?:ever|again))? "
-    r"(?:text|message|sms|contact|msg|send|whatsapp|call)(?:ing)?(?! (?:money|cash|funds|payment|the (?:loan|money)))",
-    r"(?:bu ?yao|bie|buyao)(?: ?zai)?(?: ?gei ?wo)? ?fa",  # pinyin 不要再发, 别发
-    r"tui ?ding",
-    r"remove me",
-    r"take me off",
-    r"no more (?:texts|messages|sms)",
-    r"too many (?:texts|messages|sms|msgs?)",
-    r"stop (?:texting|sending|messaging|contacting|spamming)",
-)
-# T or R standing alone is an opt-out, except where English uses the letter as a word: "u r right" and "r u
-# there" (r for "are"), "can t" (a contraction typed with a space).
-SINGLE_LETTER = re.compile(r"(?<![a-z'])[tr](?![a-z'])")
-SUBJECT_BEFORE = re.compile(r"(?<![a-z])(?:u|you|we|they|these|those|who|how|what|where|there) $")
-CONTRACTION_BEFORE = re.compile(r"(?:can|don|won|isn|didn|doesn|ain|couldn|wouldn|shouldn|haven|wasn)'? ?$")
-WORD_AFTER = re.compile(r" ?[a-z]")
-YOU_AFTER = re.compile(r" (?:u|you)(?![a-z])")
 
 # --- abuse or fraud report ---
 ABUSE_ZH = zh_any(
@@ -204,26 +165,17 @@ HUMAN_EN = en_words(
 )
 
 
-def _is_letter_opt_out(spaced: str, start: int, end: int) -> bool:
-    before, after = spaced[:start], spaced[end:]
-    if CONTRACTION_BEFORE.search(before) or YOU_AFTER.match(after):
-        return False
-    is_are = spaced[start] == "r" and SUBJECT_BEFORE.search(before) and WORD_AFTER.match(after)
-    return not is_are
-
-
-def is_opt_out(reply: Reply) -> bool:
-    """Any opt-out word or a plain demand to stop texting; T and R only as a clear token."""
-    if OPT_OUT_WHOLE.match(reply.compact) or reply.search(OPT_OUT_ZH, OPT_OUT_EN):
-        return True
-    letters = SINGLE_LETTER.finditer(reply.spaced)
-    return any(_is_letter_opt_out(reply.spaced, m.start(), m.end()) for m in letters)
-
-
 def read_escalation(reply: Reply) -> Intent | None:
     """The intent that wins over everything else, in the policy's order, or None."""
-    if is_opt_out(reply):
+    compact, spaced = reply.compact, reply.spaced
+    if optout.is_resume(compact, spaced):
+        # an earlier opt-out told in the past is part of the request; a stop and a resume together: a person
+        stop_now = optout.is_opt_out(compact, spaced) and not optout.is_past_opt_out(compact, spaced)
+        return Intent.HUMAN if stop_now else Intent.OPT_IN
+    if optout.is_opt_out(compact, spaced):
         return Intent.OPT_OUT
+    if optout.is_channel_preference(compact, spaced):
+        return Intent.HUMAN  # "don't call, texting is fine": staff note how to reach the applicant
     if reply.search(ABUSE_ZH, ABUSE_EN):
         return Intent.ABUSE_OR_FRAUD_REPORT
     if reply.search(WRONG_PERSON_ZH, WRONG_PERSON_EN):
