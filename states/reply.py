@@ -14,7 +14,7 @@ ID_NUMBER = re.compile(rf"(?<!{_D})(?:{_D}{{6}}[ -]?{_D}{{8}}[ -]?{_D}{{3}}[0-9�
 PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{6}-?[0-9]{8}-?[0-9]{3}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
 NUMBER_RUN = re.compile(r"(?<![0-9.])(?<![0-9]:)[0-9]+(?:\.[0-9]+)?")
 THOUSANDS_SEP = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
-NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:")
+NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:x")  # x: the hotline written 95XXX
 
 
 def redact_id_numbers(text: str) -> str:
