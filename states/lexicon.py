@@ -27,7 +27,7 @@ CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?!
 
 # --- fields (compact form; English words are safe enough as substrings here) ---
 FIELD_PATTERNS = {
-    "name": (r"姓名|名字|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),
+    "name": (r"姓名|名字|名子|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),
     "amount": (
         r"金额|额度|数额|钱数|借款额|贷款额|申请额|贷款数|借款数|钱(?=不对|错|有误|写错|少|多了|数)",
         r"amount|amt|sum|loan size",
@@ -43,7 +43,7 @@ FIELD_JOINER = re.compile(r"^(?:[和跟与及、,/&+]|还有|以及|and|也|都)
 
 # --- correction signals ---
 CORRECTION_ZH = zh_any(
-    r"不正确|不准确|不是很对|不大对|不怎么对|对不上|不对劲|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题|(?<![没无冇不每美梅眉])(?<!没有)错(?!过)",
+    r"不正确|不准确|不是很对|不大对|不怎么对|对不上|不对劲|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题(?![打找联就的])|(?<![没无冇不每美梅眉])(?<!没有)错(?!过)",
     r"改(?!天|日|时间)|更正|纠正|变更|换成|(?:应该|应)(?:是|为)(?![12对的吧啊呀没正无吗]|$)|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
     r"(?<!是)不是(?!我|很|太|特别|非常|说)|(?<!对)不对|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
 )
@@ -70,7 +70,7 @@ CORRECTION_EN = en_words(
     r"correct (?:the|my|it|this|that|a|an|amount|name|term|purpose)",
 )
 NO_CHANGE = re.compile(
-    r"(?:不用|唔使|唔洗)改|不需要改|无需改|不必改|不用修改|不需要修改|无需修改|不用更正|不需要更正|没有要改|没什么要改|"
+    r"(?:不用|唔使|唔洗)改|不(?:需要|用)改了?|不需要改|无需改|不必改|不用修改|不需要修改|无需修改|不用更正|不需要更正|没有要改|没什么要改|"
     r"no need to change|nothing to change|no changes?|no mistakes?|no errors?|no problems?|no issues?|"
     r"nothing wrong"
 )
@@ -205,6 +205,12 @@ REQUEST = zh_any(
     r"(?:提高|提|增加|加)(?:到|额度)",
     r"(?<![a-z])(?:hurry|urgent\w*|asap|quickly|as soon as|fast|raise|rush|expedite|speed up|today)(?![a-z])",
 )
+# A hedge after a value ("一年吧", "30000 i think"): at the prompt that asked for it the value still stands.
+TRAILING_HEDGE = re.compile(r"(?:吧|吧我觉得|应该|我觉得|i think|probably|maybe)[\s。.!！~]*$")
+NUMBER_WORD = re.compile(
+    r"(?<![a-z])(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|hundred|thousand|million)(?![a-z])"
+)
 CONDITION = zh_any(r"如果|假如|要是|只要|前提是", r"(?<![a-z])(?:if|unless|provided|as long as)(?![a-z])")
 # Purely procedural questions besides the help vocabulary: will I be told, do I need to come in.
 PROCEDURAL = zh_any(
@@ -222,16 +228,17 @@ HELP_ONLY = re.compile(
     r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|"
     r"what (?:does|do|will|would) (?:reply(?:ing)? |sending |texting )?(?:1|2|one|two)[a-z ]*do|"
     r"what happens if i (?:reply|send|text|choose)|"
-    r"what is this about"
+    r"what is this about|"
+    r"(?:回复?|按)[12一二](?:就行|就可以|就好)了?(?:吗|么|\?)"
 )
 HELP = zh_any(
-    r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
+    r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|边个|"
     r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩[黎来]|系(?:咩|乜)|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
     r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|"
     r"how long|when will|when do|when can|what happens|"
     r"what next|"
-    r"next step|status|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
+    r"next step|status|format|example|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
     r"hear back|"
     r"decision|disburse\w*|(?:get|receive) the (?:money|loan|funds))(?![a-z])",
 )

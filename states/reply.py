@@ -22,9 +22,15 @@ def redact_id_numbers(text: str) -> str:
     return ID_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
 
 
+# A unit after a space still makes the number a value: "2 years", "30 thousand".
+UNIT_AFTER = re.compile(r" ?(?:years?|yrs?|months?|mths?|thousand|million|yuan|rmb|万|元|个月|期|年)")
+
+
 def _is_choice(spaced: str, match: re.Match[str]) -> bool:
     after = spaced[match.end() : match.end() + 1]
-    return len(match.group()) <= 2 and after not in NOT_A_CHOICE_AFTER
+    if len(match.group()) > 2 or after in NOT_A_CHOICE_AFTER:
+        return False
+    return not UNIT_AFTER.match(spaced, match.end())
 
 
 def choice_digits(spaced: str) -> list[str]:
