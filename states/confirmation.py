@@ -15,7 +15,7 @@ import re
 
 from states import lexicon as lx
 from states.intents import Intent
-from states.normalise import normalise
+from states.normalise import normalise, normalise_spaced
 from states.reply import Reply
 
 _CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
@@ -64,7 +64,7 @@ def _is_procedural(clause: str) -> bool:
     return bool(lx.HELP.search(clause) or lx.HELP.search(clause.replace(" ", "")) or lx.PROCEDURAL.search(clause))
 
 
-def leftover(reply: Reply, applicant_name: str | None = None) -> str:
+def leftover(reply: Reply) -> str:
     """What the reply says besides a confirmation: the closed grammar's residue (empty means confirm).
 
     Clauses that are purely procedural questions go first, then the applicant's name, then every confirm
@@ -72,12 +72,13 @@ def leftover(reply: Reply, applicant_name: str | None = None) -> str:
     """
     clauses = [c for c in _CLAUSE_BREAK.split(reply.spaced) if not _is_procedural(c)]
     text = " ".join(clauses)
-    for name in _name_forms(applicant_name):
+    for name in _name_forms(reply.applicant_name):
         text = text.replace(name, " ")
     for pattern in (lx.NO_CHANGE, lx.CONFIRM_EN, lx.ADDS_NOTHING_EN):  # English words keep their spaces: "that's right"
         text = pattern.sub(" ", text)
     text = text.replace(" ", "")
-    for pattern in (lx.CONFIRM_ZH, lx.CONFIRM_EN, lx.IDENTITY, lx.ADDS_NOTHING, lx.CONFIRM_WHOLE_TOKEN, lx.FILLER):
+    # a field named with a confirmation ("金额没问题") says that field is right: it adds nothing
+    for pattern in (lx.CONFIRM_ZH, lx.CONFIRM_EN, lx.IDENTITY, lx.ADDS_NOTHING, lx.FIELD_MENTION, lx.CONFIRM_WHOLE_TOKEN, lx.FILLER):
         text = pattern.sub("", text)
     return _MEANINGFUL.sub("", text)
 
@@ -89,14 +90,14 @@ def _name_forms(name: str | None) -> list[str]:
     """The name as the applicant may sign: in full, and surname with 先生/女士 or the masked 张*."""
     if not name:
         return []
-    folded = normalise(name)
-    forms = [folded, " ".join(folded)] if folded else []
+    folded, spaced = normalise(name), normalise_spaced(name)
+    forms = [spaced, folded, " ".join(folded)] if folded else []
     if folded and re.match(r"[\u3400-\u9fff]", folded):
         forms += [folded[0] + title for title in ("先生", "女士", "*")]
     return sorted(forms, key=len, reverse=True)
 
 
-def read_confirm(reply: Reply, *, at_confirmation: bool, applicant_name: str | None = None) -> Verdict | None:
+def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
     """The verdict on a reply that carries a confirm form, or None when it carries none."""
     if not has_confirm_form(reply, at_confirmation=at_confirmation):
         return None
@@ -110,7 +111,7 @@ def read_confirm(reply: Reply, *, at_confirmation: bool, applicant_name: str | N
     compact, spaced = _outside_procedural_questions(reply)
     if reply.several_digits or lx.HEDGE.search(compact) or lx.HEDGE.search(spaced):
         return Intent.AMBIGUOUS, False
-    rest = leftover(reply, applicant_name)
+    rest = leftover(reply)
     if len(rest) >= _STORY:
         return Intent.HUMAN, False  # a confirmation inside a longer story: staff read it
     if (

@@ -10,6 +10,7 @@ import re
 
 from states import optout
 from states.intents import Intent
+from states.normalise import normalise_both
 from states.lexicon import en_words, zh_any
 from states.reply import PRIVATE_NUMBER, Reply
 
@@ -170,15 +171,28 @@ HUMAN_EN = en_words(
 )
 
 
-def read_escalation(reply: Reply) -> Intent | None:
-    """The intent that wins over everything else, in the policy's order, or None."""
-    compact, spaced = reply.compact, reply.spaced
+def read_long_reply(text: str) -> Intent:
+    """A reply too long to be an answer: opt-out (or resume) when it says so, otherwise staff read it."""
+    compact, spaced = normalise_both(text)
+    return _read_consent(compact, spaced) or Intent.HUMAN
+
+
+def _read_consent(compact: str, spaced: str) -> Intent | None:
     if optout.is_resume(compact, spaced):
         # an earlier opt-out told in the past is part of the request; a stop and a resume together: a person
         stop_now = optout.is_opt_out(compact, spaced) and not optout.is_past_opt_out(compact, spaced)
         return Intent.HUMAN if stop_now else Intent.OPT_IN
     if optout.is_opt_out(compact, spaced):
         return Intent.OPT_OUT
+    return None
+
+
+def read_escalation(reply: Reply) -> Intent | None:
+    """The intent that wins over everything else, in the policy's order, or None."""
+    compact, spaced = reply.compact, reply.spaced
+    consent = _read_consent(compact, spaced)
+    if consent is not None:
+        return consent
     if optout.is_channel_preference(compact, spaced):
         return Intent.HUMAN  # "don't call, texting is fine": staff note how to reach the applicant
     if reply.search(ABUSE_ZH, ABUSE_EN):

@@ -195,7 +195,7 @@ ADDS_NOTHING = re.compile(
     r"那个|贷款|本人|我|俺|你们|是我|对头|(?:对|系|是)(?:啊|呀|的|滴)?|都|均|全|也|这个|ok|okay|thanks|yes|can|lah|la"
 )
 ADDS_NOTHING_EN = re.compile(
-    r"(?<![a-z])(?:hi|hello|dear|sir|madam|lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
+    r"(?<![a-z])(?:speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
     r"information|it'?s|its|it|is|that'?s|that|this|are|be|me|i|i have|checked|looks?|good|right|fine|"
     r"to me|a|thank you very much|thank you|thanks|thank|tq|ty|thx|please|pls|yes|yeah|yup|ya|ok|okay|proceed|can)(?![a-z])"
 )

@@ -45,12 +45,10 @@ OPT_OUT_ZH = zh_any(
     r"烦死|烦不烦|好烦",
     # a threat to complain if the texts go on ("再发我就打12321") is a stop demand
     r"(?:再|还)(?:发|send).{0,10}(?:投诉|举报|报警|告你|12321)|(?:投诉|举报).{0,6}(?:短信|骚扰)|12321",
-    r"(?<![0-9])0000(?![0-9])",
 )
 # Calls refused: a stop demand unless the reply also says texts are welcome (a channel preference).
 CALLS_REFUSED_ZH = re.compile(r"(?:别|不要|唔好|勿)再?(?:给我)?打(?:电话|来|俾我)?")
 OPT_OUT_EN = en_words(
-    r"(?<![0-9])0000(?![0-9])",
     r"(?<!non-)(?<!non )sto+p+(?:all)?(?! (?:by|at|in|over|off)(?![a-z]))",
     r"unsub",
     r"opt ?-?out",
@@ -94,6 +92,19 @@ _PUNCT_OR_SPACE = " .,!?;:。，！？；：、~'\"“”()（）"
 _BESIDE_LETTER = re.compile(r"回复?|reply|发送?|send|退订?|订阅|请|吧")
 
 
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+_HAS_LATIN = re.compile(r"[a-z]")
+_ZERO_RUN = re.compile(r"(?<![0-9])0000(?![0-9])")
+
+
+def _either(zh: re.Pattern[str], en: re.Pattern[str], compact: str, spaced: str) -> bool:
+    """Chinese pattern on the compact form, English on the spaced, each skipped when its script is absent
+    (a 1,600-character Chinese letter need not be scanned for English phrases)."""
+    if _HAS_CJK.search(compact) and zh.search(compact):
+        return True
+    return bool(_HAS_LATIN.search(spaced) and en.search(spaced))
+
+
 @lru_cache(maxsize=4096)
 def _is_typo_of_keyword(word: str) -> bool:
     return word not in NEAR_MISSES and any(_one_edit(word, key) for key in FUZZY_KEYWORDS)
@@ -132,10 +143,10 @@ def _letter_is_keyword(spaced: str, match: re.Match[str]) -> bool:
 
 
 def _stop_demand(compact: str, spaced: str) -> bool:
-    if OPT_OUT_ZH.search(compact) or OPT_OUT_EN.search(spaced):
+    if _ZERO_RUN.search(compact) or _either(OPT_OUT_ZH, OPT_OUT_EN, compact, spaced):
         return True
-    calls = CALLS_REFUSED_ZH.search(compact) or CALLS_REFUSED_EN.search(spaced)
-    return bool(calls) and not (TEXTS_WELCOME.search(compact) or TEXTS_WELCOME.search(spaced))
+    calls = _either(CALLS_REFUSED_ZH, CALLS_REFUSED_EN, compact, spaced)
+    return calls and not _either(TEXTS_WELCOME, TEXTS_WELCOME, compact, spaced)
 
 
 def is_opt_out(compact: str, spaced: str) -> bool:
@@ -154,8 +165,8 @@ def is_channel_preference(compact: str, spaced: str) -> bool:
 
 
 def is_resume(compact: str, spaced: str) -> bool:
-    return bool(RESUME.search(compact) or RESUME.search(spaced))
+    return _either(RESUME, RESUME, compact, spaced)
 
 
 def is_past_opt_out(compact: str, spaced: str) -> bool:
-    return bool(PAST_OPT_OUT.search(compact) or PAST_OPT_OUT.search(spaced))
+    return _either(PAST_OPT_OUT, PAST_OPT_OUT, compact, spaced)

@@ -8,12 +8,14 @@ it can run inside the webhook's transaction.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from states import lexicon as lx
 from states.confirmation import has_confirm_form, read_confirm
 from states.corrections import NEGATED_VALUE, NUMBERISH, Dispute, field_value, find_disputes, has_correction
-from states.escalations import read_escalation
+from states.escalations import read_escalation, read_long_reply
 from states.intents import FIELD_MENU, Field, Intent, Reading
+from states.quotes import without_quotes
 from states.reply import Reply, redact_id_numbers, without_choices
 from states.values import parse_amount, parse_name, parse_term, parse_text
 
@@ -46,15 +48,28 @@ _MENU_WORDS = {
 }
 
 
-def read_reply(text: str, state: str, asked_field: Field | None = None) -> Reading:
+def read_reply(
+    text: str,
+    state: str,
+    asked_field: Field | None = None,
+    *,
+    applicant_name: str | None = None,
+    sent_texts: Iterable[str] = (),
+) -> Reading:
     """Read one inbound reply in the context of the conversation state.
 
     `state` is a `State` value; at the value prompt (`awaiting_correction_value`) `asked_field` names the
-    field asked for. Returns a `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure:
-    no I/O, no clock, no randomness.
+    field asked for. `applicant_name` (the full name on file) lets a confirmation signed with it stay a
+    confirmation. `sent_texts` are the bodies we sent this phone (newest first is fine): a copy of one of them
+    inside the reply is cut out before reading, so a quoted notice neither opts out nor confirms. Returns a
+    `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure: no I/O, no clock, no
+    randomness.
     """
-    reply = Reply(text)
+    unquoted = without_quotes(text, sent_texts) if sent_texts else text
     redacted = redact_id_numbers(text)
+    if len(unquoted) > LONG_REPLY:
+        return Reading(read_long_reply(unquoted), redacted_text=redacted)
+    reply = Reply(unquoted, applicant_name)
     escalation = read_escalation(reply)
     if escalation is not None:
         return Reading(escalation, redacted_text=redacted)
@@ -68,6 +83,11 @@ def read_reply(text: str, state: str, asked_field: Field | None = None) -> Readi
 
 
 _Verdict = tuple[Intent, Field | None, int | str | None, bool]
+
+# Longer than two full Chinese SMS segments: a letter, not an answer to a prompt. It is read for an opt-out
+# (which wins everywhere) and otherwise handed to staff; it never confirms or corrects. This also bounds the
+# reader's time on the 1,600-character messages Twilio may deliver.
+LONG_REPLY = 200
 
 
 def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:

@@ -46,11 +46,13 @@ def without_choices(spaced: str) -> str:
 
 class Reply:
     """`compact` has no whitespace, `spaced` single spaces (both folded and lower-case); `cased` lines up
-    with `spaced` but keeps case and script for values; `core` drops fillers and identity phrases."""
+    with `spaced` but keeps case and script for values; `core` drops fillers and identity phrases;
+    `applicant_name` is the name on file, when the caller knows it (a confirmation may be signed with it)."""
 
-    __slots__ = ("cased", "choices", "compact", "core", "spaced")
+    __slots__ = ("applicant_name", "cased", "choices", "compact", "core", "spaced")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, applicant_name: str | None = None) -> None:
+        self.applicant_name = applicant_name
         self.compact, self.spaced = normalise_both(text)
         cased = re.sub(r"\s+", " ", fold_cased(text)).strip()
         self.cased = cased if len(cased) == len(self.spaced) else self.spaced
