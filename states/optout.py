@@ -18,9 +18,9 @@ from states.lexicon import FILLER, en_words, zh_any
 FUZZY_KEYWORDS = ("stop", "stopall", "unsubscribe", "cancel", "quit", "revoke", "optout")
 # English words one edit from a keyword: ordinary prose, never a typo of it.
 NEAR_MISSES = frozenset(
-    "step shop stoop stomp atop slop stow top sop stops stone store spot stoa "
-    "quite quiet quilt quid quip suit quint quiz qui "
-    "cancer candle camel canceled cancels "
+    "step shop stoop stomp atop slop stow top sop stops stoa strop swop stoup estop "
+    "quite quiet quilt quid quip suit quint quiz qui quoit qubit quirt quito "
+    "cancer "
     "evoke revoked revokes "
     "unsubscribed".split()
 )
@@ -129,7 +129,7 @@ def has_fuzzy_keyword(spaced: str) -> bool:
     words = _LATIN_WORD.findall(_NON_STOP.sub(" ", spaced))
     if any(_is_typo_of_keyword(w) for w in words if len(w) >= 3):
         return True
-    return any(_one_edit(a + b, "optout") for a, b in zip(words, words[1:], strict=False) if a.startswith("op"))
+    return any(_one_edit(a + b, "optout") for a, b in zip(words, words[1:], strict=False) if 5 <= len(a + b) <= 7)
 
 
 def _letter_is_keyword(spaced: str, match: re.Match[str]) -> bool:

@@ -163,8 +163,8 @@ def _amounts_at(compact: str) -> list[tuple[int, int]]:
     text = _MULTIPLIER_LETTER.sub(lambda m: _MULTIPLIERS[m.group()], text)
     found = []
     for match in _AMOUNT.finditer(text):
-        if text[match.end() : match.end() + 1] in _NOT_AMOUNT_AFTER:
-            continue  # 12期, 8月, 3点: a term, date or time
+        if match.group()[-1] not in "万千" and text[match.end() : match.end() + 1] in _NOT_AMOUNT_AFTER:
+            continue  # 12期, 8月, 3点: a term, date or time (but "3万期限…" is 3万 before the next field)
         value = _numeral(match.group())
         if value is not None and value == int(value) and value > 0:
             found.append((int(value), match.start()))

@@ -321,10 +321,10 @@ def test_english_deferrals_requests_and_doubting_emoji_do_not_confirm(text: str,
 @pytest.mark.parametrize(
     ("text", "field", "intent", "value"),
     [("不是王晓明，是王小明", Field.NAME, Intent.CORRECT, "王小明"), ("随便", Field.PURPOSE, Intent.AMBIGUOUS, None),
-     ("还没想好", Field.PURPOSE, Intent.AMBIGUOUS, None), ("金额3万 期限24个月", Field.AMOUNT, Intent.HUMAN, None),
+     ("还没想好", Field.PURPOSE, Intent.AMBIGUOUS, None), ("金额3万 期限24个月", Field.AMOUNT, Intent.CORRECT, 30000),
      ("3万 但是我担心", Field.AMOUNT, Intent.HUMAN, None)],
 )  # fmt: skip
-def test_at_the_value_prompt_old_values_non_answers_and_several_fields(
+def test_at_the_value_prompt_old_values_non_answers_and_several_fields_where_the_asked_one_is_taken(
     text: str, field: Field, intent: Intent, value: str | None
 ) -> None:
     reading = read_reply(text, VALUE, field)
