@@ -143,7 +143,7 @@ def _letter_is_keyword(spaced: str, match: re.Match[str]) -> bool:
 
 
 def _stop_demand(compact: str, spaced: str) -> bool:
-    if _ZERO_RUN.search(compact) or _either(OPT_OUT_ZH, OPT_OUT_EN, compact, spaced):
+    if _ZERO_RUN.search(spaced) or _either(OPT_OUT_ZH, OPT_OUT_EN, compact, spaced):  # spaced: "0000 1"
         return True
     calls = _either(CALLS_REFUSED_ZH, CALLS_REFUSED_EN, compact, spaced)
     return calls and not _either(TEXTS_WELCOME, TEXTS_WELCOME, compact, spaced)
