@@ -78,7 +78,15 @@ def leftover(reply: Reply) -> str:
         text = pattern.sub(" ", text)
     text = text.replace(" ", "")
     # a field named with a confirmation ("金额没问题") says that field is right: it adds nothing
-    for pattern in (lx.CONFIRM_ZH, lx.CONFIRM_EN, lx.IDENTITY, lx.ADDS_NOTHING, lx.FIELD_MENTION, lx.CONFIRM_WHOLE_TOKEN, lx.FILLER):
+    for pattern in (
+        lx.CONFIRM_ZH,
+        lx.CONFIRM_EN,
+        lx.IDENTITY,
+        lx.ADDS_NOTHING,
+        lx.FIELD_MENTION,
+        lx.CONFIRM_WHOLE_TOKEN,
+        lx.FILLER,
+    ):
         text = pattern.sub("", text)
     return _MEANINGFUL.sub("", text)
 

@@ -6,12 +6,10 @@ for the compact Chinese form and one for the spaced English form of a reply.
 
 from __future__ import annotations
 
-import re
-
 from states import optout
 from states.intents import Intent
-from states.normalise import normalise_both
 from states.lexicon import en_words, zh_any
+from states.normalise import normalise_both
 from states.reply import PRIVATE_NUMBER, Reply
 
 # --- abuse or fraud report ---

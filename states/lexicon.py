@@ -180,7 +180,8 @@ QUESTION = re.compile(
 # --- the closed confirm grammar (see confirmation.leftover) ---
 # A confirm token that is a whole word only where it stands on its own: 1, 回复1, 是, 对, yes, ok.
 CONFIRM_WHOLE_TOKEN = re.compile(
-    r"(?<![0-9])(?:(?:回复?|回|选|按|reply)[:：]? ?)?[「“\"]?(?:1|一|壹)[」”\"]?(?![0-9])|^(?:是|对|系|嗯|dui|shi)(?![a-z])|"
+    r"(?<![0-9])(?:(?:回复?|回|选|按|reply)[:：]? ?)?[「“\"]?(?:1|一|壹)[」”\"]?(?![0-9])|"
+    r"^(?:是|对|系|嗯|dui|shi)(?![a-z])|"
     r"(?<![a-z])(?:yes|ya|ok|okay|can|y)(?![a-z])"
 )
 # Words that may stand beside a confirmation and add nothing: greetings, politeness, "the details", "I checked",
@@ -195,9 +196,11 @@ ADDS_NOTHING = re.compile(
     r"那个|贷款|本人|我|俺|你们|是我|对头|(?:对|系|是)(?:啊|呀|的|滴)?|都|均|全|也|这个|ok|okay|thanks|yes|can|lah|la"
 )
 ADDS_NOTHING_EN = re.compile(
-    r"(?<![a-z])(?:speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
+    r"(?<![a-z])(?:speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|"
+    r"lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
     r"information|it'?s|its|it|is|that'?s|that|this|are|be|me|i|i have|checked|looks?|good|right|fine|"
-    r"to me|a|thank you very much|thank you|thanks|thank|tq|ty|thx|please|pls|yes|yeah|yup|ya|ok|okay|proceed|can)(?![a-z])"
+    r"to me|a|thank you very much|thank you|thanks|thank|tq|ty|thx|please|pls|yes|yeah|yup|ya|ok|okay|"
+    r"proceed|can)(?![a-z])"
 )
 # Requests for action beside a confirmation (hurry, pay out today, raise it) are for staff.
 REQUEST = zh_any(
@@ -215,7 +218,8 @@ CONDITION = zh_any(r"如果|假如|要是|只要|前提是", r"(?<![a-z])(?:if|u
 # Purely procedural questions besides the help vocabulary: will I be told, do I need to come in.
 PROCEDURAL = zh_any(
     r"(?:会|能)(?:短信)?(?:通知|告诉|告知)|需要我|要我去|还(?:需要|要)(?:做|准备|去|带)|去银行|到银行|打95|95xxx",
-    r"(?<![a-z])(?:will (?:you|i) (?:text|tell|notify|let|be|get|hear)|do i need|need to (?:do|bring|go|come))(?![a-z])",
+    r"(?<![a-z])(?:will (?:you|i) (?:text|tell|notify|let|be|get|hear)|do i need|"
+    r"need to (?:do|bring|go|come))(?![a-z])",
 )
 
 # --- help and opt-in ---

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from states.lexicon import FILLER, en_words, zh_any
 
@@ -18,12 +19,10 @@ from states.lexicon import FILLER, en_words, zh_any
 FUZZY_KEYWORDS = ("stop", "stopall", "unsubscribe", "cancel", "quit", "revoke", "optout")
 # English words one edit from a keyword: ordinary prose, never a typo of it.
 NEAR_MISSES = frozenset(
-    "step shop stoop stomp atop slop stow top sop stops stoa strop swop stoup estop "
-    "quite quiet quilt quid quip suit quint quiz qui quoit qubit quirt quito "
-    "cancer "
-    "evoke revoked revokes "
-    "unsubscribed".split()
-)
+    {"step", "shop", "stoop", "stomp", "atop", "slop", "stow", "top", "sop", "stops", "stoa", "strop", "swop",
+     "stoup", "estop", "quite", "quiet", "quilt", "quid", "quip", "suit", "quint", "quiz", "qui", "quoit", "qubit",
+     "quirt", "quito", "cancer", "evoke", "revoked", "revokes", "unsubscribed"}
+)  # fmt: skip
 _LATIN_WORD = re.compile(r"[a-z]+")
 _NON_STOP = re.compile(r"non[- ]?stop")  # "I work non-stop": an adverb
 
@@ -129,7 +128,8 @@ def has_fuzzy_keyword(spaced: str) -> bool:
     words = _LATIN_WORD.findall(_NON_STOP.sub(" ", spaced))
     if any(_is_typo_of_keyword(w) for w in words if len(w) >= 3):
         return True
-    return any(_one_edit(a + b, "optout") for a, b in zip(words, words[1:], strict=False) if 5 <= len(a + b) <= 7)
+    pairs = (a + b for a, b in pairwise(words))
+    return any(_one_edit(pair, "optout") for pair in pairs if 5 <= len(pair) <= 7)
 
 
 def _letter_is_keyword(spaced: str, match: re.Match[str]) -> bool:

@@ -66,26 +66,28 @@ _TEXT_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _POLITE_TAIL = re.compile(
-    r"[\s,，。.!！~]*(?:谢谢|謝謝|多谢|感谢|麻烦了?|麻煩了?|辛苦了?|thanks|thank you|thx)(?:你们|您|你|啦|了)?[\s。.!！~]*$",
+    r"[\s,，。.!！~]*(?:谢谢|謝謝|多谢|感谢|麻烦了?|麻煩了?|辛苦了?|thanks|thank you|thx)"
+    r"(?:你们|您|你|啦|了)?[\s。.!！~]*$",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"[\s。.!！~～,，、;；]+$")
 _NOT_A_NAME = re.compile(r"[0-9?？@#/]|好的|收到|谢谢|不知道|可以|确认|没错|ok|thanks|不对|错")
 
 
-_SMALL = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen".split()
-    )
-} | {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_SMALL = {w: i for i, w in enumerate(_ONES)} | {w: 10 * (i + 2) for i, w in enumerate(_TENS)}
 _SCALES = {"thousand": 1000, "k": 1000, "million": 1_000_000, "m": 1_000_000}
 _WORD = "|".join(sorted(_SMALL, key=len, reverse=True))
-_NUMBER_WORDS = re.compile(rf"(?<![a-z])(?:{_WORD}|hundred|thousand|million)(?:[ -](?:and )?(?:{_WORD}|hundred|thousand|million))*(?![a-z])")
+_NUMBER_WORDS = re.compile(
+    rf"(?<![a-z])(?:{_WORD}|hundred|thousand|million)(?:[ -](?:and )?(?:{_WORD}|hundred|thousand|million))*(?![a-z])"
+)
 _SCALED_DIGITS = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?) ?(thousand|million|m)(?![a-z])")
 # A hotline is a number to call, not an amount: the lender's 95xxx line, or any number right after "call".
-_HOTLINE = re.compile(r"95x{3}|(?:打|拨打?|致电|电话|热线|客服|call|hotline)[^0-9]{0,3}[0-9]{5,}|(?<![0-9])95[0-9]{3}(?![0-9])(?<!00)")
+_HOTLINE = re.compile(
+    r"95x{3}|(?:打|拨打?|致电|电话|热线|客服|call|hotline)[^0-9]{0,3}[0-9]{5,}|(?<![0-9])95[0-9]{3}(?![0-9])(?<!00)"
+)
 
 
 def _words_value(words: list[str]) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from states.evaluation import evaluate, format_report, load_rows, values_match
 
-ROWS = [
+ROWS: list[dict[str, Any]] = [
     {"text": "1", "context": "awaiting_confirmation", "intent": "confirm"},
     {"text": "好的", "context": "awaiting_confirmation", "intent": "confirm"},
     {"text": "退订", "context": "awaiting_confirmation", "intent": "opt_out"},
@@ -71,7 +72,7 @@ def test_report_shows_figures_and_each_miss(tmp_path: Path) -> None:
     assert "'好的': expected opt_out, read ambiguous" in report
 
 
-STAFF_ROWS = [
+STAFF_ROWS: list[dict[str, Any]] = [
     {"text": "手机号写错了", "context": "awaiting_confirmation", "intent": "correct", "field": "phone"},
     {"text": "身份证号不对", "context": "awaiting_correction_field", "intent": "correct", "field": "id_number"},
     {"text": "2", "context": "awaiting_confirmation", "intent": "correct", "field": "phone"},

@@ -16,8 +16,9 @@ VALUE = "awaiting_correction_value"
     ("text", "intent"),
     [("stpo", Intent.OPT_OUT), ("unsubscrbe", Intent.OPT_OUT), ("QIUT please", Intent.OPT_OUT),
      ("ｓｔｏｐ", Intent.OPT_OUT), ("opt otu", Intent.OPT_OUT), ("cancle", Intent.OPT_OUT), ("cancel", Intent.OPT_OUT),
-     ("cancel my application", Intent.HUMAN), ("I am quite sure, 1", Intent.HUMAN), ("my shop is fine", Intent.AMBIGUOUS),
-     ("we work non-stop, 1", Intent.HUMAN), ("不要再给我发短信了，烦死了，他妈的", Intent.OPT_OUT), ("别特么再发了", Intent.OPT_OUT),
+     ("cancel my application", Intent.HUMAN), ("I am quite sure, 1", Intent.HUMAN),
+     ("my shop is fine", Intent.AMBIGUOUS), ("we work non-stop, 1", Intent.HUMAN),
+     ("不要再给我发短信了，烦死了，他妈的", Intent.OPT_OUT), ("别特么再发了", Intent.OPT_OUT),
      ("再发我就去12321投诉你们", Intent.OPT_OUT), ("stop texting me you idiots", Intent.OPT_OUT),
      ("please kindly stop sending these messages, thank you", Intent.OPT_OUT), ("滚", Intent.OPT_OUT),
      ("神经病", Intent.ABUSE_OR_FRAUD_REPORT)],
@@ -47,7 +48,9 @@ def test_resume_requests_and_channel_preferences_are_not_new_opt_outs(text: str,
     assert read_reply(text, CONFIRMING).intent is intent
 
 
-NOTICE = "【示例农商银行】张*您好，您8月3日10:15提交的5万元贷款申请已受理，审核中。无误回1，需更正回2。客服95XXX，回T退订"
+NOTICE = (
+    "【示例农商银行】张*您好，您8月3日10:15提交的5万元贷款申请已受理，审核中。无误回1，需更正回2。客服95XXX，回T退订"
+)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +82,8 @@ def test_the_applicants_own_name_beside_a_confirmation_adds_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("text", "field", "intent", "value"),
-    [("期限没问题", Field.TERM, Intent.AMBIGUOUS, None), ("the name was right after all", Field.NAME, Intent.AMBIGUOUS, None),
+    [("期限没问题", Field.TERM, Intent.AMBIGUOUS, None),
+     ("the name was right after all", Field.NAME, Intent.AMBIGUOUS, None),
      ("1", Field.PURPOSE, Intent.AMBIGUOUS, None), ("两年吧", Field.TERM, Intent.CORRECT, 24),
      ("8万吧", Field.AMOUNT, Intent.CORRECT, 80000), ("5万左右", Field.AMOUNT, Intent.AMBIGUOUS, None),
      ("seventy thousand", Field.AMOUNT, Intent.CORRECT, 70000), ("45k", Field.AMOUNT, Intent.CORRECT, 45000),

@@ -30,7 +30,9 @@ ADDITIONS = st.sampled_from(
      "期限要改成24个月", "I work at the market all day"]
 )  # fmt: skip
 SEPARATORS = st.sampled_from([" ", "，", "。", ",", ", ", "! ", "；", "\n", ""])
-NOTICE_ZH = "【示例农商银行】张*您好，您8月3日10:15提交的5万元贷款申请已受理，审核中。无误回1，需更正回2。客服95XXX，回T退订"
+NOTICE_ZH = (
+    "【示例农商银行】张*您好，您8月3日10:15提交的5万元贷款申请已受理，审核中。无误回1，需更正回2。客服95XXX，回T退订"
+)
 NOTICE_EN = (
     "ExampleBank: Zhang*, your loan application for 50,000 (Aug 3 10:15) is under review. Reply 1 if correct, 2 to "
     "correct. Help 95XXX. STOP to opt out"
