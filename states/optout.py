@@ -24,13 +24,15 @@ NEAR_MISSES = frozenset(
      "quirt", "quito", "cancer", "evoke", "revoked", "revokes", "unsubscribed"}
 )  # fmt: skip
 _LATIN_WORD = re.compile(r"[a-z]+")
+# Five to seven letters, all but one of them from "optout": the only pairs worth an edit-distance check.
+_OPTOUT_SHAPE = re.compile(r"(?=[a-z]{5,7}$)[optu]*[a-z]?[optu]*")
 _NON_STOP = re.compile(r"non[- ]?stop")  # "I work non-stop": an adverb
 
 OPT_OUT_WHOLE = re.compile(
     r"^(?:回复?|reply|发|send)?(?:t|r|td|退|退订|退出|0000|stop|end|edn|tuiding|停止|停|停发|滚+|滚蛋|滚开|给我滚|你?滚吧)"
     r"[。.!！]*$"
 )
-_STOP_WORD = r"(?:别|(?<!要)不要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许|停止)"
+_STOP_WORD = r"(?:别|不(?<!要不)要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许|停止)"
 _PROFANE_INFIX = r"(?:他妈的?|tm|特么|妈的|tmd|尼玛|你妈)?"
 OPT_OUT_ZH = zh_any(
     r"退[订定丁顶钉鼎锭訂]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|"
@@ -126,10 +128,10 @@ def _one_edit(word: str, key: str) -> bool:
 def has_fuzzy_keyword(spaced: str) -> bool:
     """A Latin opt-out keyword, or one typo of it, as a word or two words run together ("opt otu")."""
     words = _LATIN_WORD.findall(_NON_STOP.sub(" ", spaced))
-    if any(_is_typo_of_keyword(w) for w in words if len(w) >= 3):
+    if any(_is_typo_of_keyword(w) for w in set(words) if len(w) >= 3):
         return True
-    pairs = (a + b for a, b in pairwise(words))
-    return any(_one_edit(pair, "optout") for pair in pairs if 5 <= len(pair) <= 7)
+    pairs = {a + b for a, b in pairwise(words)}  # a long message repeats itself: each pair is checked once
+    return any(_OPTOUT_SHAPE.fullmatch(pair) and _one_edit(pair, "optout") for pair in pairs)
 
 
 def _letter_is_keyword(spaced: str, match: re.Match[str]) -> bool:
