@@ -199,7 +199,7 @@ ADDS_NOTHING_EN = re.compile(
     r"(?<![a-z])(?:speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|"
     r"lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
     r"information|it'?s|its|it|is|that'?s|that|this|are|be|me|i|i have|checked|looks?|good|right|fine|"
-    r"to me|a|thank you very much|thank you|thanks|thank|tq|ty|thx|please|pls|yes|yeah|yup|ya|ok|okay|"
+    r"to me|(?:thank you|thanks)(?: (?:so|very) much| a lot)?|a|thank|tq|ty|thx|please|pls|yes|yeah|yup|ya|ok|okay|"
     r"proceed|can)(?![a-z])"
 )
 # Requests for action beside a confirmation (hurry, pay out today, raise it) are for staff.

@@ -80,7 +80,7 @@ TEXTS_WELCOME = zh_any(
 RESUME = zh_any(
     r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信|重新接收",
     r"(?<![a-z])(?:start(?: sending)? again|resubscribe|subscribe again|opt (?:back )?in|unstop|"
-    r"receive[a-z ]{0,20} again|resume)(?![a-z])",
+    r"rec(?:ei|ie)ve[a-z ]{0,20} again|(?:texts?|messages?|sms|updates?|notifications?) again|resume)(?![a-z])",
 )
 # The earlier opt-out told as past: "上次回了退订", "I sent STOP earlier".
 PAST_OPT_OUT = zh_any(
