@@ -25,6 +25,17 @@ SAMPLE = [
     ("STOP", "confirmed", None),
 ]
 CALLS = 50  # per reply and round
+LONG_LIMIT_US = 2000.0  # per 1,600-character message (issue 10)
+# Long messages of each kind the reader treats differently: Chinese, English, digits, mixed, and a stop
+# demand at the very end (the opt-out scan must cover the whole text).
+_LONG_SEEDS = [
+    "1 我家种了二十亩地，今年收成不好，所以才来贷款，麻烦你们了。",
+    "yes correct, my shop sells shoes and I need the money for stock, thank you. ",
+    "12345 67 8 9 0 1 2 3 ",
+    "金额应该是5万 not 3万 期限12个月 名字张三 ok? ",
+    "👍😊 好的 ",
+]
+LONG = [(seed * 1600)[:1600] for seed in _LONG_SEEDS] + [("确认，谢谢。" * 400)[:1590] + " 以后别再发了"]
 
 
 def replies() -> tuple[list[tuple[str, str, Field | None]], str]:
@@ -50,16 +61,27 @@ def per_reply_us(cases: list[tuple[str, str, Field | None]]) -> list[float]:
     return timings
 
 
+def long_message_us() -> list[float]:
+    """Microseconds per 1,600-character message, best of a few bursts (in every state that reads differently)."""
+    states = [("awaiting_confirmation", None), ("awaiting_correction_field", None)]
+    states.append(("awaiting_correction_value", Field.AMOUNT))
+    cases = [(text, state, asked) for text in LONG for state, asked in states]
+    return [min(per_reply_us([case])[0] for _ in range(5)) for case in cases]
+
+
 def run(profile: Profile) -> dict[str, Any]:
     cases, source = replies()
     per_reply_us(cases)  # warm caches
     rounds = [sorted(per_reply_us(cases)) for _ in range(max(3, profile.repeats))]
     p99 = [timings[min(len(timings) - 1, int(len(timings) * 0.99))] for timings in rounds]
+    long = long_message_us()
     return {
         "reader": {
             "median_us": round(median([median(timings) for timings in rounds]), 2),
             "p99_us": round(median(p99), 2),
             "replies": len(cases),
             "source": source,
+            "long_1600_max_us": round(max(long), 1),
+            "long_1600_under_limit": max(long) < LONG_LIMIT_US,
         }
     }

@@ -1,9 +1,12 @@
-"""When a reply confirms the details (policy items 4 to 6): never on a guess.
+"""When a reply confirms the details (policy items 4 to 6 and the clarifications): never on a guess.
 
-A confirm form (the digit 1, 确认 and its one-typo homophones, 没错, yes...) is necessary but not enough:
-hedges, questions about the confirmation itself, negations and several digits make the reply ambiguous;
-a worry or an unspoken "but" sends it to staff. A purely procedural question alongside is answered with
-the help text.
+A confirm form (the digit 1, 确认 and its one-typo homophones, 没错, yes...) is necessary but not enough. The
+confirmation is a closed grammar, read by `leftover`: take out the confirm tokens, politeness and greetings,
+identity ("是我本人") and the applicant's own name, filler punctuation and emoji, and any clause that is a
+purely procedural question. A reply is confirm only when nothing is left. Before that test, what is left is
+sorted the policy's way: a worry, a request for action or a condition goes to staff (human); a hedge, a
+negation, several digits or a question about the confirmation itself is ambiguous; a story or any other
+addition is human. A procedural question alongside is answered with the help text.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 
 from states import lexicon as lx
 from states.intents import Intent
+from states.normalise import normalise, normalise_spaced
 from states.reply import Reply
 
 _CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
@@ -35,9 +39,7 @@ def has_confirm_form(reply: Reply, *, at_confirmation: bool) -> bool:
 
 def _outside_procedural_questions(reply: Reply) -> tuple[str, str]:
     """The reply without clauses that ask about the process ("确认，大概多久到账？" is no hedge)."""
-    clauses = [
-        c for c in _CLAUSE_BREAK.split(reply.spaced) if not lx.HELP.search(c) and not lx.HELP.search(c.replace(" ", ""))
-    ]
+    clauses = [c for c in _CLAUSE_BREAK.split(reply.spaced) if not _is_procedural(c)]
     spaced = " ".join(clauses)
     return spaced.replace(" ", ""), spaced
 
@@ -58,20 +60,68 @@ def _only_checking(compact: str, spaced: str) -> bool:
     return False
 
 
+def _is_procedural(clause: str) -> bool:
+    return bool(lx.HELP.search(clause) or lx.HELP.search(clause.replace(" ", "")) or lx.PROCEDURAL.search(clause))
+
+
+def leftover(reply: Reply) -> str:
+    """What the reply says besides a confirmation: the closed grammar's residue (empty means confirm).
+
+    Clauses that are purely procedural questions go first, then the applicant's name, then every confirm
+    token and every word the grammar lets stand beside one. Only letters, digits and ideographs are kept.
+    """
+    clauses = [c for c in _CLAUSE_BREAK.split(reply.spaced) if not _is_procedural(c)]
+    text = " ".join(clauses)
+    for name in _name_forms(reply.applicant_name):
+        text = text.replace(name, " ")
+    for pattern in (lx.NO_CHANGE, lx.CONFIRM_EN, lx.ADDS_NOTHING_EN):  # English words keep their spaces: "that's right"
+        text = pattern.sub(" ", text)
+    text = text.replace(" ", "")
+    # a field named with a confirmation ("金额没问题") says that field is right: it adds nothing
+    for pattern in (
+        lx.CONFIRM_ZH,
+        lx.CONFIRM_EN,
+        lx.IDENTITY,
+        lx.ADDS_NOTHING,
+        lx.FIELD_MENTION,
+        lx.CONFIRM_WHOLE_TOKEN,
+        lx.FILLER,
+    ):
+        text = pattern.sub("", text)
+    return _MEANINGFUL.sub("", text)
+
+
+_MEANINGFUL = re.compile(r"[^a-z0-9\u3400-\u9fff]+")
+
+
+def _name_forms(name: str | None) -> list[str]:
+    """The name as the applicant may sign: in full, and surname with 先生/女士 or the masked 张*."""
+    if not name:
+        return []
+    folded, spaced = normalise(name), normalise_spaced(name)
+    forms = [spaced, folded, " ".join(folded)] if folded else []
+    if folded and re.match(r"[\u3400-\u9fff]", folded):
+        forms += [folded[0] + title for title in ("先生", "女士", "*")]
+    return sorted(forms, key=len, reverse=True)
+
+
 def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
     """The verdict on a reply that carries a confirm form, or None when it carries none."""
     if not has_confirm_form(reply, at_confirmation=at_confirmation):
         return None
     if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
         return Intent.HELP, False  # "回复1是什么意思" mentions the digit, it does not send it
-    if reply.search(lx.WORRY):
-        return Intent.HUMAN, False  # confirm plus doubt that names no field: staff
-    procedural = reply.search(lx.HELP)
+    if reply.search(lx.WORRY) or reply.search(lx.REQUEST) or reply.search(lx.CONDITION):
+        return Intent.HUMAN, False  # confirm plus doubt, a request for action or a condition: staff
+    procedural = reply.search(lx.HELP) or reply.search(lx.PROCEDURAL)
+    if lx.CONTRAST.search(reply.compact) and not procedural:
+        return Intent.HUMAN, False  # confirm plus an unspoken reservation: staff
     compact, spaced = _outside_procedural_questions(reply)
     if reply.several_digits or lx.HEDGE.search(compact) or lx.HEDGE.search(spaced):
         return Intent.AMBIGUOUS, False
-    if lx.CONTRAST.search(reply.compact) and not procedural:
-        return Intent.HUMAN, False  # confirm plus an unspoken reservation: staff
+    rest = leftover(reply)
+    if len(rest) >= _STORY:
+        return Intent.HUMAN, False  # a confirmation inside a longer story: staff read it
     if (
         lx.NOT_CONFIRMED.search(reply.compact)
         or _is_negated(compact, spaced)
@@ -82,4 +132,9 @@ def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
         return Intent.AMBIGUOUS, False
     if not procedural and reply.search(lx.QUESTION):
         return Intent.AMBIGUOUS, False
+    if rest:
+        return (Intent.AMBIGUOUS if lx.QUESTION.search(rest) else Intent.HUMAN), False
     return Intent.CONFIRM, procedural
+
+
+_STORY = 8  # meaningful characters beyond the grammar: more than a stray word, a message of its own

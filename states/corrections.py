@@ -85,9 +85,9 @@ def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> D
     """Parse the value for `field` out of one segment (lower-case `segment`, original-case `cased`)."""
     compact = segment.replace(" ", "")
     if field in (Field.AMOUNT, Field.TERM):
-        if not NUMBERISH.search(compact):
+        if not NUMBERISH.search(compact) and not lx.NUMBER_WORD.search(segment):
             return Dispute(field)
-        value = parse_amount(compact) if field is Field.AMOUNT else parse_term(compact)
+        value = parse_amount(segment) if field is Field.AMOUNT else parse_term(segment)
         return Dispute(field, value, unusable=value is None)
     candidate = _text_value(segment, cased, field_end)
     if candidate is None:
@@ -125,7 +125,7 @@ def _is_disputed(segment: str, *, at_menu: bool, names_only: bool) -> bool:
     compact = segment.replace(" ", "")
     if has_confirm_word(segment) or lx.QUESTION.search(compact):
         return False  # restating or asking about a field is not disputing it
-    if at_menu or NUMBERISH.search(compact) or _VALUE_MARKER.search(compact):
+    if at_menu or NUMBERISH.search(compact) or lx.NUMBER_WORD.search(segment) or _VALUE_MARKER.search(compact):
         return True
     if lx.WORRY.search(compact) or lx.WORRY.search(segment) or lx.HEDGE.search(compact):
         return True  # doubt about a named field is a correction of that field

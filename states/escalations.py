@@ -6,51 +6,11 @@ for the compact Chinese form and one for the spaced English form of a reply.
 
 from __future__ import annotations
 
-import re
-
+from states import optout
 from states.intents import Intent
 from states.lexicon import en_words, zh_any
+from states.normalise import normalise_both
 from states.reply import PRIVATE_NUMBER, Reply
-
-# --- opt-out (policy: wins in every state, even next to a "1") ---
-OPT_OUT_WHOLE = re.compile(r"^(?:回复?|reply)?(?:t|r|td|退|退订|退出|0000|stop|tuiding|停止|停|停发)[。.!！]*$")
-OPT_OUT_ZH = zh_any(
-    r"退[订定丁顶钉鼎锭]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|(?:请勿|别|不要|勿)再?(?:打扰|骚扰)|取消订阅|退出订阅|(?:别|(?<!要)不要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许)再?(?:给我|跟我|向我)?(?:发|send|推送|传|寄|通知)|别再?(?:给我)?(?:打扰|骚扰|烦)",
-    r"不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|[不唔](?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
-    r"唔好再?(?:发|send|传)|唔好再?(?:打|搵|搞|烦|骚扰)|(?:别|不要)再(?:给我)?打(?:电话|来)?|唔该停|停发|不要短信|屏蔽|拉黑|(?:别|不要|请勿|勿)再?联系",
-    # complaints about how many texts arrive ("短信太多了", "天天发烦不烦") are demands to stop
-    r"(?:短信|信息|消息)(?:太|好|真|这么|那么)多|(?:天天|老是|一直|总是|整天|每天)(?:都|在)?(?:发|send)|发(?:这么|那么|太)多|烦死|烦不烦|好烦",
-    r"(?<![0-9])0000(?![0-9])",
-)
-OPT_OUT_EN = en_words(
-    r"(?<![0-9])0000(?![0-9])",
-    r"sto+p+(?:all)?",
-    r"unsubscribe",
-    r"unsub",
-    r"revoke",
-    r"opt ?-?out",
-    r"quit",
-    r"td",
-    r"(?<!the )(?<!the very )end(?! of)",
-    r"cancel(?! (?:my|the|this|our|your)? ?(?:loan|application|request|order|appl))",
-    r"leave me alone",
-    r"(?:(?:pls|please) )?(?:don'?t|dont|dun|dnt|do not|never|no more)(?: (?:ever|again))? "
-    r"(?:text|message|sms|contact|msg|send|whatsapp|call)(?:ing)?(?! (?:money|cash|funds|payment|the (?:loan|money)))",
-    r"(?:bu ?yao|bie|buyao)(?: ?zai)?(?: ?gei ?wo)? ?fa",  # pinyin 不要再发, 别发
-    r"tui ?ding",
-    r"remove me",
-    r"take me off",
-    r"no more (?:texts|messages|sms)",
-    r"too many (?:texts|messages|sms|msgs?)",
-    r"stop (?:texting|sending|messaging|contacting|spamming)",
-)
-# T or R standing alone is an opt-out, except where English uses the letter as a word: "u r right" and "r u
-# there" (r for "are"), "can t" (a contraction typed with a space).
-SINGLE_LETTER = re.compile(r"(?<![a-z'])[tr](?![a-z'])")
-SUBJECT_BEFORE = re.compile(r"(?<![a-z])(?:u|you|we|they|these|those|who|how|what|where|there) $")
-CONTRACTION_BEFORE = re.compile(r"(?:can|don|won|isn|didn|doesn|ain|couldn|wouldn|shouldn|haven|wasn)'? ?$")
-WORD_AFTER = re.compile(r" ?[a-z]")
-YOU_AFTER = re.compile(r" (?:u|you)(?![a-z])")
 
 # --- abuse or fraud report ---
 ABUSE_ZH = zh_any(
@@ -61,7 +21,7 @@ ABUSE_ZH = zh_any(
     r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|保证金|押金|卡号|费用|钱)",
     r"(?:有人|有个人|有一个人|有个?[男女]的?|一个人|某人|陌生人|对方|客服|他们|你们的人|来电|电话)[^。.!?]{0,10}(?:说|让|要|叫|问)[^。.!?]{0,10}"
     r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|保证金|押金|卡号|费用)|是(?:不是)?你们(?:银行)?的(?:人|员工|客服)",
-    r"屌|仆街|收皮|扑街|冚家铲|痴线|黐线|戆鸠|戇鸠|on9|个屁|放屁|傻[逼比bx叉]|煞笔|他妈的|(?<![我你他她爸])妈的|你妈(?!妈)|去你的|去死|神经病|混蛋|王八|滚|操你|草泥马|尼玛|废物|垃圾|狗东西|有病",
+    r"脑残|吸血鬼|人渣|败类|屌|仆街|收皮|扑街|冚家铲|痴线|黐线|戆鸠|戇鸠|on9|个屁|放屁|傻[逼比bx叉]|煞笔|他妈的|(?<![我你他她爸])妈的|你妈(?!妈)|去你的|去死|神经病|混蛋|王八|滚|操你|草泥马|尼玛|废物|垃圾|狗东西|有病",
 )
 ABUSE_EN = en_words(
     r"scam(?:mer)?s?",
@@ -81,6 +41,9 @@ ABUSE_EN = en_words(
     r"url",
     r"f+u+c+k\w*",
     r"shit",
+    r"scum\w*",
+    r"crooks?",
+    r"bloodsuckers?",
     r"idiots?",
     r"stupid",
     r"bastards?",
@@ -118,9 +81,9 @@ WRONG_PERSON_EN = en_words(
 
 # --- human: staff needed ---
 HUMAN_ZH = zh_any(
-    r"人工|[搵揾]人|[同跟]人倾|不识字|不会打字|领导|负责人|主管|上级|客服(?!电话|热线)|真人|(?:跟|和|找)(?:真)?人(?:说|聊|谈)|经理|工作人员|业务员|客户经理|信贷员",
+    r"人工|[搵揾]人|[同跟]人倾|不识字|不会打字|领导|负责人|主管|上级|客服(?!电话|热线|让我回|叫我回)|真人|(?:跟|和|找)(?:真)?人(?:说|聊|谈)|经理|工作人员|业务员|客户经理|信贷员",
     r"(?:能|可以|可不可以|能不能|请|麻烦)(?:你们?)?(?:给我)?打(?:个)?电话|电话(?:里)?(?:说|聊|讲|沟通)|(?:给|跟|帮)我打(?:个)?电话|打(?:个)?电话给我|回电|回个电话|打[俾畀]我|call我|打我电话|打给我|回我电话|致电我|电话联系|联系我",
-    r"投诉|举报你们|打不通|没人接|联系不上|差评|太慢|怎么还没|这么(?:久|慢)|那么(?:久|慢)|搞什么|到现在(?:都|还)?没|等了(?:很久|好久|半天|[0-9一二两三四五六七八九十几]+[天周个])|态度|太差|很差|服务差|差劲|不满意",
+    r"投诉|举报你们|打不通|占线|效率(?:太|很|真|好)?(?:低|差|慢)|没人接|联系不上|差评|太慢|怎么还没|这么(?:久|慢)|那么(?:久|慢)|搞什么|到现在(?:都|还)?没|等了(?:很久|好久|半天|[0-9一二两三四五六七八九十几]+[天周个])|态度|太差|很差|服务差|差劲|不满意",
     r"我的(?:个人)?(?:信息|资料).{0,6}(?:给|用|泄露|卖|安全|干什么)|(?:给|卖给)别人|(?:怎么|为什么|哪里|从哪)(?:会)?(?:有|知道|拿到|弄到|搞到)我的|(?:不要|别|请勿|不准|不许)(?:保存|保留|记录|存|收集)|泄露|泄漏|外泄|保密|删除|删掉|删(?:了|去|光)?(?:我的|我)?(?:个人)?(?:信息|资料|数据|记录)|隐私|个人信息(?:怎么|如何|会不会|给谁|用)|信息(?:泄露|安全)|注销|销户",
     r"不想(?:贷|借|要|申请)|不贷了|不借了|不要贷|不(?:需要|要|用)(?:这笔|这个)?(?:贷款|借款|钱)|不需要了|不用了|不要了|算了|"
     r"撤销|撤回|撤单|撤了|撤掉|不办了|取消|额度.{0,2}(?:太|有点|偏)(?:低|少)|抵押|担保",
@@ -128,7 +91,7 @@ HUMAN_ZH = zh_any(
     r"|(?:孙子|孙女|儿子|女儿|老公|老婆|家人|亲戚|媳妇|女婿|侄子|外甥)(?:帮|替|代)(?:我|他|她)?(?:回|申请|办)"
     r"|(?<![问跟和同等])(?<!问下)(?<!问一下)我(?:老公|老婆|丈夫|妻子|爸|妈|儿子|女儿|爱人|媳妇|家人|哥|姐|弟|妹|爷爷|奶奶)",
     r"密码|验证码|卡号|cvv|手续费|服务费|保证金|押金|利息|利率|费用|收费|收钱|要钱|交钱|付钱|给钱|出钱|付款|先付|[交付缴].{0,4}钱|转账|汇款|打款给|先交|年化|担保费|会员费",
-    r"额度.{0,3}(?:提高|提|增加|加|多|高)|(?:能|可以|可不可以|能不能|想)(?:再)?多?(?:借|贷)(?!款|的)|多贷|多借|贷多|晚.{0,3}还|迟.{0,3}还|推迟还|提高额度|提额|增加额度|额度(?:能|可以)?(?:高|多|再)|加额度|延期|晚点还|宽限|推迟|延长|缓|"
+    r"额度.{0,3}(?:提高|提|增加|加|多|高)|(?:能|可以|可不可以|能不能|想)(?:再)?多?(?:借|贷)(?!款|的)|多贷|多借|贷多|(?:能不能|可不可以|能否|可以|想)分.{0,3}期|晚.{0,3}还|迟.{0,3}还|推迟还|提高额度|提额|增加额度|额度(?:能|可以)?(?:高|多|再)|加额度|延期|晚点还|宽限|推迟|延长|缓|"
     r"多(?:给|宽限)(?:我)?(?:点|些|一点|一些|几天)?时间|多(?:点|些|一点|一些|几天)时间",
     r"身份证|证件号|手机号|电话号码|号码(?:错|不对|改)|换号",
     r"(?:全部|所有|都|全)(?:信息|资料)?(?:都)?(?:不对|错|有误|要改)|全错",  # every field disputed at once
@@ -168,6 +131,8 @@ HUMAN_EN = en_words(
     r"guarantor",
     r"collateral",
     r"(?:no one|nobody) (?:answers|picks up)",
+    r"(?:too|so|very) slow",
+    r"can i (?:get|have|borrow) (?:[0-9]|more|a (?:bigger|larger|higher))",
     r"can'?t get through",
     r"longer (?:term|time|period)",
     r"withdraw",
@@ -204,26 +169,30 @@ HUMAN_EN = en_words(
 )
 
 
-def _is_letter_opt_out(spaced: str, start: int, end: int) -> bool:
-    before, after = spaced[:start], spaced[end:]
-    if CONTRACTION_BEFORE.search(before) or YOU_AFTER.match(after):
-        return False
-    is_are = spaced[start] == "r" and SUBJECT_BEFORE.search(before) and WORD_AFTER.match(after)
-    return not is_are
+def read_long_reply(text: str) -> Intent:
+    """A reply too long to be an answer: opt-out (or resume) when it says so, otherwise staff read it."""
+    compact, spaced = normalise_both(text)
+    return _read_consent(compact, spaced) or Intent.HUMAN
 
 
-def is_opt_out(reply: Reply) -> bool:
-    """Any opt-out word or a plain demand to stop texting; T and R only as a clear token."""
-    if OPT_OUT_WHOLE.match(reply.compact) or reply.search(OPT_OUT_ZH, OPT_OUT_EN):
-        return True
-    letters = SINGLE_LETTER.finditer(reply.spaced)
-    return any(_is_letter_opt_out(reply.spaced, m.start(), m.end()) for m in letters)
+def _read_consent(compact: str, spaced: str) -> Intent | None:
+    if optout.is_resume(compact, spaced):
+        # an earlier opt-out told in the past is part of the request; a stop and a resume together: a person
+        stop_now = optout.is_opt_out(compact, spaced) and not optout.is_past_opt_out(compact, spaced)
+        return Intent.HUMAN if stop_now else Intent.OPT_IN
+    if optout.is_opt_out(compact, spaced):
+        return Intent.OPT_OUT
+    return None
 
 
 def read_escalation(reply: Reply) -> Intent | None:
     """The intent that wins over everything else, in the policy's order, or None."""
-    if is_opt_out(reply):
-        return Intent.OPT_OUT
+    compact, spaced = reply.compact, reply.spaced
+    consent = _read_consent(compact, spaced)
+    if consent is not None:
+        return consent
+    if optout.is_channel_preference(compact, spaced):
+        return Intent.HUMAN  # "don't call, texting is fine": staff note how to reach the applicant
     if reply.search(ABUSE_ZH, ABUSE_EN):
         return Intent.ABUSE_OR_FRAUD_REPORT
     if reply.search(WRONG_PERSON_ZH, WRONG_PERSON_EN):

@@ -3,6 +3,11 @@
 A row is `{"text", "context", "intent", "field"?, "value"?}`. At the value prompt `field` names the field
 asked for and is passed to the reader as `asked_field`. The two figures that must stay at zero are reported
 on their own: replies read as confirm that were not (false confirmations) and opt-outs that were missed.
+
+Phone and ID-number corrections are never taken over SMS (DOMAIN.md, "Personal data"): the reader hands them
+to staff (intent human). A row labelled `correct` with field `phone` or `id_number` therefore counts as read
+right when the reply goes to a person. There is no value prompt for those fields, so such rows are skipped and
+counted (`skipped`), not refused.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ VALUE_CONTEXT = "awaiting_correction_value"
 
 
 CONTEXTS = frozenset({"awaiting_confirmation", "awaiting_correction_field", VALUE_CONTEXT})
+STAFF_FIELDS = frozenset({"phone", "id_number"})  # corrected by staff only: no Field, no value prompt
+LABEL_FIELDS = frozenset({f.value for f in Field} | STAFF_FIELDS)
+TO_A_PERSON = frozenset({Intent.HUMAN, Intent.WRONG_PERSON, Intent.ABUSE_OR_FRAUD_REPORT})
 
 
 def load_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -46,15 +54,31 @@ def _checked(line: str, number: int) -> dict[str, Any]:
         raise ValueError(f'line {number}: "context" must be one of {", ".join(sorted(CONTEXTS))}')
     if row.get("intent") not in {i.value for i in Intent}:
         raise ValueError(f'line {number}: "intent" must be one of {", ".join(i.value for i in Intent)}')
-    if row.get("field") is not None and row["field"] not in {f.value for f in Field}:
-        raise ValueError(f'line {number}: "field" must be one of {", ".join(f.value for f in Field)}')
+    if row.get("field") is not None and row["field"] not in LABEL_FIELDS:
+        raise ValueError(f'line {number}: "field" must be one of {", ".join(sorted(LABEL_FIELDS))}')
     return row
+
+
+def is_skipped(row: dict[str, Any]) -> bool:
+    """A value prompt for a field the bot never asks for over SMS (phone, ID number): nothing to read."""
+    return row.get("context") == VALUE_CONTEXT and row.get("field") in STAFF_FIELDS
 
 
 def read_row(row: dict[str, Any]) -> Reading:
     """Run one labelled row through the reader, passing the asked field at the value prompt."""
     asked = Field(row["field"]) if row.get("context") == VALUE_CONTEXT and row.get("field") else None
     return read_reply(row["text"], row["context"], asked)
+
+
+def _to_staff(row: dict[str, Any]) -> bool:
+    return row["intent"] == Intent.CORRECT and row.get("field") in STAFF_FIELDS
+
+
+def _intent_ok(row: dict[str, Any], reading: Reading) -> bool:
+    """The labelled intent, or for a phone or ID correction any reading that puts a person on it."""
+    if _to_staff(row):
+        return reading.intent in TO_A_PERSON
+    return bool(reading.intent == row["intent"])
 
 
 def _carries_field_or_value(row: dict[str, Any]) -> bool:
@@ -74,6 +98,8 @@ def values_match(expected: Any, actual: Any) -> bool:
 
 
 def _field_value_ok(row: dict[str, Any], reading: Reading) -> bool:
+    if _to_staff(row):
+        return reading.intent in TO_A_PERSON  # staff take the value from the applicant, not the bot
     field_ok = row.get("field") is None or (reading.field is not None and reading.field.value == row["field"])
     return field_ok and values_match(row.get("value"), reading.value)
 
@@ -87,8 +113,11 @@ def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """
     misses, false_confirms, missed_opt_outs, field_misses, timings = [], [], [], [], []
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
-    field_rows = field_hits = hits = 0
+    field_rows = field_hits = hits = skipped = 0
     for row in rows:
+        if is_skipped(row):
+            skipped += 1
+            continue
         started = time.perf_counter()
         reading = read_row(row)
         timings.append((time.perf_counter() - started) * 1e6)
@@ -106,7 +135,7 @@ def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 field_hits += 1
             else:
                 field_misses.append(detail)
-        if expected == actual:
+        if _intent_ok(row, reading):
             hits += 1
         else:
             misses.append(detail)
@@ -114,9 +143,11 @@ def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:
             false_confirms.append(detail)
         if expected == Intent.OPT_OUT and actual != Intent.OPT_OUT:
             missed_opt_outs.append(detail)
+    read = len(rows) - skipped
     return {
-        "rows": len(rows),
-        "accuracy": hits / len(rows) if rows else 1.0,
+        "rows": read,
+        "skipped": skipped,
+        "accuracy": hits / read if read else 1.0,
         "false_confirm": len(false_confirms),
         "false_confirm_rows": false_confirms,
         "missed_opt_out": len(missed_opt_outs),
@@ -138,7 +169,7 @@ def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def format_report(result: dict[str, Any]) -> str:
     """A plain-text report: headline figures, per-intent accuracy, confusion table, then every miss."""
     lines = [
-        f"rows                  {result['rows']}",
+        f"rows                  {result['rows']} ({result['skipped']} skipped: value prompts for staff-only fields)",
         f"intent accuracy       {result['accuracy']:.3f}",
         f"false confirmations   {result['false_confirm']}",
         f"missed opt-outs       {result['missed_opt_out']}",

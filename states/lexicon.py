@@ -27,7 +27,7 @@ CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?!
 
 # --- fields (compact form; English words are safe enough as substrings here) ---
 FIELD_PATTERNS = {
-    "name": (r"姓名|名字|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),
+    "name": (r"姓名|名字|名子|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),
     "amount": (
         r"金额|额度|数额|钱数|借款额|贷款额|申请额|贷款数|借款数|钱(?=不对|错|有误|写错|少|多了|数)",
         r"amount|amt|sum|loan size",
@@ -43,7 +43,7 @@ FIELD_JOINER = re.compile(r"^(?:[和跟与及、,/&+]|还有|以及|and|也|都)
 
 # --- correction signals ---
 CORRECTION_ZH = zh_any(
-    r"不正确|不准确|不是很对|不大对|不怎么对|对不上|不对劲|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题|(?<![没无冇不])(?<!没有)错(?!过)",
+    r"不正确|不准确|不是很对|不大对|不怎么对|对不上|不对劲|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题(?![打找联就的])|(?<![没无冇不每美梅眉])(?<!没有)错(?!过)",
     r"改(?!天|日|时间)|更正|纠正|变更|换成|(?:应该|应)(?:是|为)(?![12对的吧啊呀没正无吗]|$)|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
     r"(?<!是)不是(?!我|很|太|特别|非常|说)|(?<!对)不对|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
 )
@@ -70,7 +70,7 @@ CORRECTION_EN = en_words(
     r"correct (?:the|my|it|this|that|a|an|amount|name|term|purpose)",
 )
 NO_CHANGE = re.compile(
-    r"(?:不用|唔使|唔洗)改|不需要改|无需改|不必改|不用修改|不需要修改|无需修改|不用更正|不需要更正|没有要改|没什么要改|"
+    r"(?:不用|唔使|唔洗)改|不(?:需要|用)改了?|不需要改|无需改|不必改|不用修改|不需要修改|无需修改|不用更正|不需要更正|没有要改|没什么要改|"
     r"no need to change|nothing to change|no changes?|no mistakes?|no errors?|no problems?|no issues?|"
     r"nothing wrong"
 )
@@ -81,7 +81,7 @@ NO_CHANGE = re.compile(
 _HOMOPHONES = {
     "确": "确却雀鹊阙榷缺",
     "认": "认任仁人忍韧刃纫仞妊壬饪",
-    "没": "没梅煤眉枚媒霉玫",
+    "没": "没梅煤眉枚媒霉玫美每",
     "错": "错措挫锉厝",
     "无": "无吴五舞武勿吾梧",
     "误": "误务悟雾勿",
@@ -102,9 +102,9 @@ def _one_typo(word: str) -> str:
 
 CONFIRM_ZH = zh_any(
     rf"(?<![不未没无要想请再需难去何么样]){_one_typo('确认')}(?![一下吗么嘛?什])",
-    rf"{_one_typo('没错')}|没有错|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
+    rf"{_one_typo('没错')}|没有错误?|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
     r"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|"
-    r"属实|(?<!啱)啱(?!啱)|没毛病|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
+    r"属实|(?<!啱)啱(?!啱)|没毛病|(?:莫得|没得|冇得|没有)问题|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
 )
 CONFIRM_EN = en_words(
     r"yes",
@@ -128,7 +128,7 @@ CONFIRM_EN = en_words(
     r"que ren",
     r"zheng ?que",
     r"mei ?cuo",
-    r"mei ?wen ?ti",
+    r"mei ?(?:you ?)?wen ?ti",
     r"dui ?de",
     r"shi ?de",
 )
@@ -177,6 +177,51 @@ QUESTION = re.compile(
     r"(?<![a-z])(?:how|what|when|why|who|where|which|can i|do i)(?![a-z])"
 )
 
+# --- the closed confirm grammar (see confirmation.leftover) ---
+# A confirm token that is a whole word only where it stands on its own: 1, 回复1, 是, 对, yes, ok.
+CONFIRM_WHOLE_TOKEN = re.compile(
+    r"(?<![0-9])(?:(?:回复?|回|选|按|reply)[:：]? ?)?[「“\"]?(?:1|一|壹)[」”\"]?(?![0-9])|"
+    r"^(?:是|对|系|嗯|dui|shi)(?![a-z])|"
+    r"(?<![a-z])(?:yes|ya|ok|okay|can|y)(?![a-z])"
+)
+# Words that may stand beside a confirmation and add nothing: greetings, politeness, "the details", "I checked",
+# a self-introduction, the filing date restated. Longer alternatives first: the removal is left to right.
+ADDS_NOTHING = re.compile(
+    r"喂|您好|你好|谢谢你们|谢谢您|麻烦你们了?|辛苦(?:您|你们)?了?|唔该晒?|多谢晒?|对不起回复晚了|不好意思|晒|完全|全部|"
+    r"(?:我|俺)?(?:已经?)?(?:核对|看|检查|确认)(?:过|了|一下)*|核对|刚才|收到你们(?:的)?短信|短信上的?|"
+    r"(?:我是|我叫|我系)[张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔"
+    r"钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严覃武戴莫孔向汤欧][\u3400-\u9fff]{1,2}?"
+    r"(?=本人|那个|我|信息|资料|短信|$)|"
+    r"(?:是我)?(?:[0-9]{1,2}月[0-9]{1,2}[日号])?(?:提交|申请)的?|讯息|资料|没有错误|没有错|没有问题|是这样|就是这样|就是这个|"
+    r"那个|贷款|本人|我|俺|你们|是我|对头|(?:对|系|是)(?:啊|呀|的|滴)?|都|均|全|也|这个|ok|okay|thanks|yes|can|lah|la"
+)
+ADDS_NOTHING_EN = re.compile(
+    r"(?<![a-z])(?:speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|"
+    r"lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
+    r"information|it'?s|its|it|is|that'?s|that|this|are|be|me|i|i have|checked|looks?|good|right|fine|"
+    r"to me|(?:thank you|thanks)(?: (?:so|very) much| a lot)?|a|thank|tq|ty|thx|please|pls|yes|yeah|yup|ya|ok|okay|"
+    r"proceed|can)(?![a-z])"
+)
+# Requests for action beside a confirmation (hurry, pay out today, raise it) are for staff.
+REQUEST = zh_any(
+    r"尽快|快点|快些|加急|赶紧|赶快|急用|急需|着急|催|今天就|明天就|马上|立刻|立即|早点|早些|快一点|能不能(?:今天|明天|早)|"
+    r"(?:提高|提|增加|加)(?:到|额度)",
+    r"(?<![a-z])(?:hurry|urgent\w*|asap|quickly|as soon as|fast|raise|rush|expedite|speed up|today)(?![a-z])",
+)
+# A hedge after a value ("一年吧", "30000 i think"): at the prompt that asked for it the value still stands.
+TRAILING_HEDGE = re.compile(r"(?:吧|吧我觉得|应该|我觉得|i think|probably|maybe)[\s。.!！~]*$")
+NUMBER_WORD = re.compile(
+    r"(?<![a-z])(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|hundred|thousand|million)(?![a-z])"
+)
+CONDITION = zh_any(r"如果|假如|要是|只要|前提是", r"(?<![a-z])(?:if|unless|provided|as long as)(?![a-z])")
+# Purely procedural questions besides the help vocabulary: will I be told, do I need to come in.
+PROCEDURAL = zh_any(
+    r"(?:会|能)(?:短信)?(?:通知|告诉|告知)|需要我|要我去|还(?:需要|要)(?:做|准备|去|带)|去银行|到银行|打95|95xxx",
+    r"(?<![a-z])(?:will (?:you|i) (?:text|tell|notify|let|be|get|hear)|do i need|"
+    r"need to (?:do|bring|go|come))(?![a-z])",
+)
+
 # --- help and opt-in ---
 HELP_ONLY = re.compile(
     r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|为什么(?:要)?(?:回复?|回|按)[12一二]|"
@@ -187,16 +232,17 @@ HELP_ONLY = re.compile(
     r"what (?:does|do) (?:1|2|one|two|it|this|that|reply|replying)[a-z0-9 ]*mean|what do you mean|"
     r"what (?:does|do|will|would) (?:reply(?:ing)? |sending |texting )?(?:1|2|one|two)[a-z ]*do|"
     r"what happens if i (?:reply|send|text|choose)|"
-    r"what is this about"
+    r"what is this about|"
+    r"(?:回复?|按)[12一二](?:就行|就可以|就好)了?(?:吗|么|\?)"
 )
 HELP = zh_any(
-    r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|"
+    r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|边个|"
     r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩[黎来]|系(?:咩|乜)|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
     r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|"
     r"how long|when will|when do|when can|what happens|"
     r"what next|"
-    r"next step|status|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
+    r"next step|status|format|example|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
     r"hear back|"
     r"decision|disburse\w*|(?:get|receive) the (?:money|loan|funds))(?![a-z])",
 )
@@ -213,7 +259,7 @@ PING = re.compile(r"^(?:在吗|在不在|有人吗|hello|hi|喂)[?？]*$")
 # Phrases that contain a negation but say the details are fine (or are mere politeness).
 NEGATION_SAFE = re.compile(
     rf"{_one_typo('没错')}|{_one_typo('没问题')}|{_one_typo('无误')}|"
-    r"没有错|没(?:有|什么|啥|有什么)问题|没毛病|无异议|没有异议|无问题|不客气|不好意思|不过|不错|对不起|"
+    r"没有错|没(?:有|什么|啥|有什么)问题|没毛病|(?:莫得|没得|冇得)问题|无异议|没有异议|无问题|不客气|不好意思|不过|不错|对不起|"
     r"不用谢|不谢|(?<![a-z])no (?:problems?|issues?|errors?|mistakes?|worries)(?![a-z])"
 )
 # Negations and deferrals ("明天再说", "先等等"): the applicant has not said the details are right yet.

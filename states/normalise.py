@@ -36,7 +36,7 @@ _TRAD_TO_SIMP = """
 幾几 讀读 聽听 覺觉 總总 權权 銷销 絕绝 報报 舉举 擔担 爺爷 婦妇 態态 樣样 願愿 試试 難难 剛刚 纔才
 邊边 講讲 囉啰 鐘钟 啟启 儲储 齊齐 貼贴 簡简 單单 須须 絲丝 麵面 飯饭 廠厂 場场 產产 險险 髮发 慮虑 約约 揀拣
 訴诉 誰谁 載载 軟软 體体 繳缴 談谈 統统 計计 緊紧 憂忧 懷怀 顧顾 領领 導导 負负 責责 級级 滿满 評评 釣钓 魚鱼
-廢废 東东 裡里 熱热 門门 糾纠 異异 議议 記记 憶忆 劃划 甚什
+邊边 廢废 東东 裡里 熱热 門门 糾纠 異异 議议 記记 憶忆 劃划 甚什
 """
 # Emoji that ask or doubt (❓ 🤔 👎 🙅 ❌) become DOUBT, which the lexicon reads as a hedge: "1🤔" is no
 # more a confirmation than "1吧", and a lone 🤔 stays an emoji-only reply.

@@ -8,12 +8,14 @@ it can run inside the webhook's transaction.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from states import lexicon as lx
-from states.confirmation import read_confirm
+from states.confirmation import has_confirm_form, read_confirm
 from states.corrections import NEGATED_VALUE, NUMBERISH, Dispute, field_value, find_disputes, has_correction
-from states.escalations import read_escalation
+from states.escalations import read_escalation, read_long_reply
 from states.intents import FIELD_MENU, Field, Intent, Reading
+from states.quotes import without_quotes
 from states.reply import Reply, redact_id_numbers, without_choices
 from states.values import parse_amount, parse_name, parse_term, parse_text
 
@@ -46,15 +48,28 @@ _MENU_WORDS = {
 }
 
 
-def read_reply(text: str, state: str, asked_field: Field | None = None) -> Reading:
+def read_reply(
+    text: str,
+    state: str,
+    asked_field: Field | None = None,
+    *,
+    applicant_name: str | None = None,
+    sent_texts: Iterable[str] = (),
+) -> Reading:
     """Read one inbound reply in the context of the conversation state.
 
     `state` is a `State` value; at the value prompt (`awaiting_correction_value`) `asked_field` names the
-    field asked for. Returns a `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure:
-    no I/O, no clock, no randomness.
+    field asked for. `applicant_name` (the full name on file) lets a confirmation signed with it stay a
+    confirmation. `sent_texts` are the bodies we sent this phone (newest first is fine): a copy of one of them
+    inside the reply is cut out before reading, so a quoted notice neither opts out nor confirms. Returns a
+    `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure: no I/O, no clock, no
+    randomness.
     """
-    reply = Reply(text)
+    unquoted = without_quotes(text, sent_texts) if sent_texts else text
     redacted = redact_id_numbers(text)
+    if len(unquoted) > LONG_REPLY:
+        return Reading(read_long_reply(unquoted), redacted_text=redacted)
+    reply = Reply(unquoted, applicant_name)
     escalation = read_escalation(reply)
     if escalation is not None:
         return Reading(escalation, redacted_text=redacted)
@@ -69,6 +84,11 @@ def read_reply(text: str, state: str, asked_field: Field | None = None) -> Readi
 
 _Verdict = tuple[Intent, Field | None, int | str | None, bool]
 
+# Longer than two full Chinese SMS segments: a letter, not an answer to a prompt. It is read for an opt-out
+# (which wins everywhere) and otherwise handed to staff; it never confirms or corrects. This also bounds the
+# reader's time on the 1,600-character messages Twilio may deliver.
+LONG_REPLY = 200
+
 
 def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:
     if len({d.field for d in disputes}) > 1:
@@ -81,11 +101,12 @@ def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:
     return Intent.CORRECT, disputes[0].field, values.pop() if values else None, False
 
 
-def _bare_value(compact: str) -> _Verdict | None:
+def _bare_value(spaced: str) -> _Verdict | None:
     """A value without a field name (5万, 12期) corrects the field the value belongs to."""
+    compact = spaced.replace(" ", "")
     if not NUMBERISH.search(compact):
         return None
-    amount, term = parse_amount(compact), parse_term(compact)
+    amount, term = parse_amount(spaced), parse_term(spaced)
     if re.search(r"期|个月|年|month|year", compact) and term is not None:
         return Intent.CORRECT, Field.TERM, term, False
     if amount is not None:
@@ -97,7 +118,7 @@ def _bare_value(compact: str) -> _Verdict | None:
 
 def _general_correction(reply: Reply) -> _Verdict:
     """A correction that names no field: the value it carries, if any, tells which field."""
-    return _bare_value(without_choices(reply.spaced).replace(" ", "")) or (Intent.CORRECT, None, None, False)
+    return _bare_value(without_choices(reply.spaced)) or (Intent.CORRECT, None, None, False)
 
 
 def _read_confirmation(reply: Reply, state: str) -> _Verdict:
@@ -121,7 +142,7 @@ def _read_confirmation(reply: Reply, state: str) -> _Verdict:
     if confirm is not None:
         return confirm[0], None, None, confirm[1]
     if not reply.choices:
-        bare = _bare_value(reply.compact)
+        bare = _bare_value(reply.spaced)
         if bare is not None and bare[0] is Intent.CORRECT and lx.QUESTION.search(reply.compact):
             return Intent.AMBIGUOUS, None, None, False  # "是不是5万" asks about a value, it does not give one
         if bare is not None:
@@ -178,7 +199,7 @@ def _read_menu(reply: Reply) -> _Verdict:
     if verdict is not None:
         return verdict
     if choice is None and not reply.choices:
-        bare = _bare_value(reply.compact)
+        bare = _bare_value(reply.spaced)
         if bare is not None:
             return bare
     return _confirm_or_fallback(reply)
@@ -205,29 +226,50 @@ def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdic
 
 def _read_value(reply: Reply, field: Field) -> _Verdict:
     """At a value prompt the reply is the value of the field asked for, unless it is plainly not a value."""
-    if reply.search(lx.WORRY):
-        return Intent.HUMAN, None, None, False  # "3万 但是我担心": the worry is for staff, value or not
+    if reply.search(lx.WORRY) or reply.search(lx.REQUEST):
+        return Intent.HUMAN, None, None, False  # "3万 但是我担心", "3万 尽快放款": for staff, value or not
+    if field in (Field.AMOUNT, Field.TERM):
+        return _read_number_value(reply, field)
     named = find_disputes(reply.spaced, reply.cased, at_menu=False)
     disputes = [d for d in named if d.field is not field]
-    if disputes and len({d.field for d in named}) > 1:
-        return Intent.HUMAN, None, None, False  # "金额3万 期限24个月": several fields at once
-    verdict = _from_disputes(disputes)
-    if verdict is not None:
-        return verdict
-    if field in (Field.AMOUNT, Field.TERM):
-        value = parse_amount(reply.compact) if field is Field.AMOUNT else parse_term(reply.compact)
-        if value is not None:
-            return Intent.CORRECT, field, value, False
-        if NUMBERISH.search(reply.compact):
-            return Intent.AMBIGUOUS, None, None, False
-        return _confirm_or_fallback(reply)
     if _not_a_text_value(reply):
-        return _confirm_or_fallback(reply)
+        return _retraction_or_fallback(reply)
     candidate = NEGATED_VALUE.sub(" ", reply.cased).strip()
     text = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
+    if text is not None and disputes and not any(d.field is field for d in named):
+        text = None  # "金额不对" at the name prompt names another field and gives no name
     if text is None:
-        return Intent.AMBIGUOUS, None, None, False
+        return _from_disputes(disputes) or (Intent.AMBIGUOUS, None, None, False)
+    if field is Field.NAME and _latin_name_in_chinese(reply, text):
+        return Intent.HUMAN, None, None, False  # a pinyin name in a Chinese thread: staff check the spelling
     return Intent.CORRECT, field, text, False
+
+
+def _read_number_value(reply: Reply, field: Field) -> _Verdict:
+    """Amount or term: the asked field's value is taken even when other fields are disputed alongside."""
+    spaced = lx.TRAILING_HEDGE.sub("", reply.spaced)  # "一年吧" at the term prompt is a term, hedge or not
+    value = parse_amount(spaced) if field is Field.AMOUNT else parse_term(spaced)
+    if value is not None:
+        return Intent.CORRECT, field, value, False
+    named = find_disputes(reply.spaced, reply.cased, at_menu=False)
+    disputes = [d for d in named if d.field is not field]
+    verdict = _from_disputes(disputes) if len({d.field for d in named}) <= 1 else (Intent.HUMAN, None, None, False)
+    if verdict is not None:
+        return verdict
+    if NUMBERISH.search(reply.compact) or lx.NUMBER_WORD.search(reply.spaced):
+        return Intent.AMBIGUOUS, None, None, False
+    return _retraction_or_fallback(reply)
+
+
+def _retraction_or_fallback(reply: Reply) -> _Verdict:
+    """ "期限是对的", "不用改" at a value prompt take the correction back: re-prompt, never confirm."""
+    if has_confirm_form(reply, at_confirmation=False) or lx.NO_CHANGE.search(reply.compact + " " + reply.spaced):
+        return Intent.AMBIGUOUS, None, None, False
+    return _confirm_or_fallback(reply)
+
+
+def _latin_name_in_chinese(reply: Reply, name: str) -> bool:
+    return bool(re.search(r"[\u3400-\u9fff]", reply.compact)) and not re.search(r"[\u3400-\u9fff]", name)
 
 
 def _not_a_text_value(reply: Reply) -> bool:
@@ -242,6 +284,6 @@ def _not_a_text_value(reply: Reply) -> bool:
         return True  # "帮助", "help"; longer text may well be a purpose that mentions 材料 or 进度
     if reply.search(lx.HEDGE) or lx.QUESTION.search(reply.compact):
         return True
-    if reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN):
+    if reply.search(lx.CONFIRM_ZH, lx.CONFIRM_EN) or lx.NO_CHANGE.search(reply.spaced):
         return True
     return has_correction(reply.spaced) and len(reply.core) <= 4

@@ -14,7 +14,7 @@ ID_NUMBER = re.compile(rf"(?<!{_D})(?:{_D}{{6}}[ -]?{_D}{{8}}[ -]?{_D}{{3}}[0-9�
 PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{6}-?[0-9]{8}-?[0-9]{3}[0-9x]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
 NUMBER_RUN = re.compile(r"(?<![0-9.])(?<![0-9]:)[0-9]+(?:\.[0-9]+)?")
 THOUSANDS_SEP = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
-NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:")
+NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:x")  # x: the hotline written 95XXX
 
 
 def redact_id_numbers(text: str) -> str:
@@ -22,9 +22,15 @@ def redact_id_numbers(text: str) -> str:
     return ID_NUMBER.sub(lambda m: m.group()[:3] + "*" * (len(m.group()) - 5) + m.group()[-2:], text)
 
 
+# A unit after a space still makes the number a value: "2 years", "30 thousand".
+UNIT_AFTER = re.compile(r" ?(?:years?|yrs?|months?|mths?|thousand|million|yuan|rmb|万|元|个月|期|年)")
+
+
 def _is_choice(spaced: str, match: re.Match[str]) -> bool:
     after = spaced[match.end() : match.end() + 1]
-    return len(match.group()) <= 2 and after not in NOT_A_CHOICE_AFTER
+    if len(match.group()) > 2 or after in NOT_A_CHOICE_AFTER:
+        return False
+    return not UNIT_AFTER.match(spaced, match.end())
 
 
 def choice_digits(spaced: str) -> list[str]:
@@ -40,11 +46,13 @@ def without_choices(spaced: str) -> str:
 
 class Reply:
     """`compact` has no whitespace, `spaced` single spaces (both folded and lower-case); `cased` lines up
-    with `spaced` but keeps case and script for values; `core` drops fillers and identity phrases."""
+    with `spaced` but keeps case and script for values; `core` drops fillers and identity phrases;
+    `applicant_name` is the name on file, when the caller knows it (a confirmation may be signed with it)."""
 
-    __slots__ = ("cased", "choices", "compact", "core", "spaced")
+    __slots__ = ("applicant_name", "cased", "choices", "compact", "core", "spaced")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, applicant_name: str | None = None) -> None:
+        self.applicant_name = applicant_name
         self.compact, self.spaced = normalise_both(text)
         cased = re.sub(r"\s+", " ", fold_cased(text)).strip()
         self.cased = cased if len(cased) == len(self.spaced) else self.spaced

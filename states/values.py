@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
-from states.normalise import normalise
+from states.normalise import normalise, normalise_spaced
 
 MIN_AMOUNT = 1000  # yuan; below this a bare number is a menu digit or a slip, not a loan amount
 MAX_AMOUNT = 10_000_000  # yuan; also keeps phone and ID numbers from ever reading as amounts
 MAX_TERM = 120  # months
+MIN_BARE_MONTHS = 6  # a bare 3 may be years or months (policy: ambiguous); 6 and up are read as months
 MAX_TEXT = 100
 
 _DIGITS = {c: i for i, chars in enumerate(("零〇0", "一壹1", "二贰两2", "三叁3", "四肆4", "五伍5", "六陆6",
@@ -42,7 +43,7 @@ _MULTIPLIERS = {"w": "万", "k": "千", "thousand": "千"}
 # Each expression starts where a run of digits or numerals starts, so a long run is scanned once, not once
 # per character (replies can be 1,600 characters of anything).
 _AMOUNT = re.compile(
-    rf"(?>(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?:万(?:零?[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?"
+    rf"(?>(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?:[千百十]万|万(?:零?[0-9]{{1,4}}[千百]?(?![0-9期个月年])|[{_CN}]+)?|千[0-9]?)?"
     rf"|(?<![{_CN}万])[{_CN}]*[十拾百佰千仟万][{_CN}万]*)"
 )
 _NOT_AMOUNT_AFTER = frozenset("期个月年天日号点岁%")
@@ -65,11 +66,60 @@ _TEXT_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _POLITE_TAIL = re.compile(
-    r"[\s,，。.!！~]*(?:谢谢|謝謝|多谢|感谢|麻烦了?|麻煩了?|辛苦了?|thanks|thank you|thx)[\s。.!！~]*$",
+    r"[\s,，。.!！~]*(?:谢谢|謝謝|多谢|感谢|麻烦了?|麻煩了?|辛苦了?|thanks|thank you|thx)"
+    r"(?:你们|您|你|啦|了)?[\s。.!！~]*$",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"[\s。.!！~～,，、;；]+$")
 _NOT_A_NAME = re.compile(r"[0-9?？@#/]|好的|收到|谢谢|不知道|可以|确认|没错|ok|thanks|不对|错")
+
+
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")  # fmt: skip
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_SMALL = {w: i for i, w in enumerate(_ONES)} | {w: 10 * (i + 2) for i, w in enumerate(_TENS)}
+_SCALES = {"thousand": 1000, "k": 1000, "million": 1_000_000, "m": 1_000_000}
+_WORD = "|".join(sorted(_SMALL, key=len, reverse=True))
+_NUMBER_WORDS = re.compile(
+    rf"(?<![a-z])(?:{_WORD}|hundred|thousand|million)(?:[ -](?:and )?(?:{_WORD}|hundred|thousand|million))*(?![a-z])"
+)
+_SCALED_DIGITS = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?) ?(thousand|million|m)(?![a-z])")
+# A hotline is a number to call, not an amount: the lender's 95xxx line, or any number right after "call".
+_HOTLINE = re.compile(
+    r"95x{3}|(?:打|拨打?|致电|电话|热线|客服|call|hotline)[^0-9]{0,3}[0-9]{5,}|(?<![0-9])95[0-9]{3}(?![0-9])(?<!00)"
+)
+
+
+def _words_value(words: list[str]) -> int:
+    total = current = 0
+    for word in words:
+        if word in _SMALL:
+            current += _SMALL[word]
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word in _SCALES:
+            total += (current or 1) * _SCALES[word]
+            current = 0
+    return total + current
+
+
+def english_numbers(spaced: str) -> str:
+    """English number words and scaled digits as digits: "fifty five thousand" → 55000, "1.5 million" → 1500000."""
+    spaced = _SCALED_DIGITS.sub(lambda m: _scaled(m.group(1), m.group(2)), spaced)
+    return _NUMBER_WORDS.sub(lambda m: str(_words_value(re.split(r"[ -]", m.group()))), spaced)
+
+
+def _scaled(number: str, scale: str) -> str:
+    value = float(number) * _SCALES[scale]
+    return str(int(value)) if value == int(value) else number + " " + scale
+
+
+def _compact_for_values(text: str) -> str:
+    """The compact form values are parsed from; an English "not" is kept as 不是 so "X not Y" still reads."""
+    return normalise(_ENGLISH_NOT.sub("不是", english_numbers(normalise_spaced(text))))
+
+
+_ENGLISH_NOT = re.compile(r"(?<![a-z])not(?![a-z])")
 
 
 def _section(text: str, shorthand: int) -> int | None:
@@ -115,8 +165,8 @@ def _amounts_at(compact: str) -> list[tuple[int, int]]:
     text = _MULTIPLIER_LETTER.sub(lambda m: _MULTIPLIERS[m.group()], text)
     found = []
     for match in _AMOUNT.finditer(text):
-        if text[match.end() : match.end() + 1] in _NOT_AMOUNT_AFTER:
-            continue  # 12期, 8月, 3点: a term, date or time
+        if match.group()[-1] not in "万千" and text[match.end() : match.end() + 1] in _NOT_AMOUNT_AFTER:
+            continue  # 12期, 8月, 3点: a term, date or time (but "3万期限…" is 3万 before the next field)
         value = _numeral(match.group())
         if value is not None and value == int(value) and value > 0:
             found.append((int(value), match.start()))
@@ -148,7 +198,7 @@ def _pick(found: list[tuple[int, int]], compact: str) -> int | None:
 
 def parse_amount(text: str) -> int | None:
     """Integer yuan from a reply (5万, 伍万元整, ¥50,000, 1.5w, 五万五), or None when unusable."""
-    compact = _HEDGED_COMPLAINT.sub("", normalise(text))
+    compact = _HOTLINE.sub(" ", _HEDGED_COMPLAINT.sub("", _compact_for_values(text)))
     if _FOREIGN.search(compact) or _APPROX.search(compact) or _RANGE.search(compact):
         return None
     value = _pick(_amounts_at(compact), compact)
@@ -173,7 +223,7 @@ def _months(num: str | None, unit: str) -> float | None:
 
 def parse_term(text: str) -> int | None:
     """Loan term in whole months (12期, 一年半 → 18, 2年 → 24, "12 months"), or None when unusable."""
-    compact = _HEDGED_COMPLAINT.sub("", normalise(text))
+    compact = _HEDGED_COMPLAINT.sub("", _compact_for_values(text))
     if _APPROX.search(compact) or _RANGE.search(compact):
         return None
     found: list[tuple[int, int]] = []
@@ -188,7 +238,7 @@ def parse_term(text: str) -> int | None:
         else:
             found.append((int(months), match.start()))
         after_years = match.end() if match.group("unit") == "年" else None
-    if not found and re.fullmatch(r"[0-9]{1,3}", compact) and int(compact) >= 3:
+    if not found and re.fullmatch(r"[0-9]{1,3}", compact) and int(compact) >= MIN_BARE_MONTHS:
         found = [(int(compact), 0)]  # a bare number at the term prompt means months
     months = _pick(found, compact) if found else None
     if months is None or not 1 <= months <= MAX_TERM:
@@ -198,7 +248,7 @@ def parse_term(text: str) -> int | None:
 
 def parse_name(text: str) -> str | None:
     """The name as written, without spaces (张三, "Zhang San" → "ZhangSan"), or None if it is not a name."""
-    text = text.strip().lstrip(",，。.!！;；:：、 ")  # "不是李四，是张三" arrives as "，是张三"
+    text = _POLITE_TAIL.sub("", text.strip()).lstrip(",，。.!！;；:：、 ")  # "不是李四，是张三" arrives as "，是张三"
     first = re.split(r"[,，。.!！;；]", text, maxsplit=1)[0] or text
     name = _TRAILING.sub("", re.sub(r"\s+", "", _NAME_PREFIX.sub("", first.strip())))
     name = _NAME_PREFIX.sub("", name)

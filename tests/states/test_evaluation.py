@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from states.evaluation import evaluate, format_report, load_rows, values_match
 
-ROWS = [
+ROWS: list[dict[str, Any]] = [
     {"text": "1", "context": "awaiting_confirmation", "intent": "confirm"},
     {"text": "好的", "context": "awaiting_confirmation", "intent": "confirm"},
     {"text": "退订", "context": "awaiting_confirmation", "intent": "opt_out"},
@@ -69,3 +70,28 @@ def test_report_shows_figures_and_each_miss(tmp_path: Path) -> None:
     report = format_report(evaluate(load_rows(path)))
     assert "false confirmations   1" in report
     assert "'好的': expected opt_out, read ambiguous" in report
+
+
+STAFF_ROWS: list[dict[str, Any]] = [
+    {"text": "手机号写错了", "context": "awaiting_confirmation", "intent": "correct", "field": "phone"},
+    {"text": "身份证号不对", "context": "awaiting_correction_field", "intent": "correct", "field": "id_number"},
+    {"text": "2", "context": "awaiting_confirmation", "intent": "correct", "field": "phone"},
+    {"text": "13812345678", "context": "awaiting_correction_value", "intent": "correct", "field": "phone"},
+    {"text": "好的", "context": "awaiting_correction_value", "intent": "ambiguous", "field": "id_number"},
+]
+
+
+def test_phone_and_id_corrections_count_as_right_when_a_person_gets_them() -> None:
+    result = evaluate(STAFF_ROWS)
+    assert result["rows"] == 3
+    assert result["accuracy"] == 2 / 3  # a bare "2" is a correction the bot takes: the field menu, not staff
+    assert result["field_value_rows"] == 3
+    assert [row["text"] for row in result["misses"]] == ["2"]
+
+
+def test_value_prompts_for_staff_only_fields_are_skipped_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in STAFF_ROWS), encoding="utf-8")
+    result = evaluate(load_rows(path))
+    assert result["skipped"] == 2
+    assert "2 skipped" in format_report(result)

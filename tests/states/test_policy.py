@@ -11,7 +11,7 @@ from states.policy import SILENT, decide
 S, In = State, Intent
 
 
-def step(state: State, intent: Intent, reprompts: int = 0, **reading: object):  # type: ignore[no-untyped-def]
+def step(state: State, intent: Intent, reprompts: int = 0, **reading: object):
     return decide(state, Reading(intent, **reading), reprompts=reprompts, max_reprompts=1)  # type: ignore[arg-type]
 
 
@@ -63,7 +63,7 @@ def step(state: State, intent: Intent, reprompts: int = 0, **reading: object):  
         (S.OPTED_OUT, In.OPT_IN, {}, "do_opt_in", HandoffReason.OPTED_IN, ("opted_in",)),
     ],
 )
-def test_decisions(state, intent, fields, event, reason, replies) -> None:  # type: ignore[no-untyped-def]
+def test_decisions(state, intent, fields, event, reason, replies) -> None:
     decided = step(state, intent, **fields)
     assert (decided.event, decided.handoff_reason, decided.replies) == (event, reason, replies)
 

@@ -168,7 +168,7 @@ def test_redacted_text_is_always_set_to_the_reply() -> None:
     assert read_reply("好的", CONFIRMING).redacted_text == "好的"
 
 
-@pytest.mark.parametrize("text", ["ok", "fifty thousand", "week"])
+@pytest.mark.parametrize("text", ["ok", "week", "stone", "often"])
 def test_letters_alone_are_never_an_amount(text: str) -> None:
     assert read_reply(text, VALUE, Field.AMOUNT).intent is Intent.AMBIGUOUS
 
@@ -243,7 +243,7 @@ def test_stop_demands_in_typos_shorthand_and_pinyin_are_opt_outs(text: str, inte
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("1 but is my info safe", Intent.HUMAN), ("1 are there fees", Intent.HUMAN), ("1 if correct", Intent.AMBIGUOUS),
+    [("1 but is my info safe", Intent.HUMAN), ("1 are there fees", Intent.HUMAN), ("1 if correct", Intent.HUMAN),
      ("should be correct", Intent.AMBIGUOUS), ("yes i applied", Intent.AMBIGUOUS), ("1 心里没底", Intent.HUMAN),
      ("my details are all correct", Intent.CONFIRM), ("school fees for my kids", Intent.CORRECT)],
 )  # fmt: skip
@@ -321,10 +321,10 @@ def test_english_deferrals_requests_and_doubting_emoji_do_not_confirm(text: str,
 @pytest.mark.parametrize(
     ("text", "field", "intent", "value"),
     [("不是王晓明，是王小明", Field.NAME, Intent.CORRECT, "王小明"), ("随便", Field.PURPOSE, Intent.AMBIGUOUS, None),
-     ("还没想好", Field.PURPOSE, Intent.AMBIGUOUS, None), ("金额3万 期限24个月", Field.AMOUNT, Intent.HUMAN, None),
+     ("还没想好", Field.PURPOSE, Intent.AMBIGUOUS, None), ("金额3万 期限24个月", Field.AMOUNT, Intent.CORRECT, 30000),
      ("3万 但是我担心", Field.AMOUNT, Intent.HUMAN, None)],
 )  # fmt: skip
-def test_at_the_value_prompt_old_values_non_answers_and_several_fields(
+def test_at_the_value_prompt_old_values_non_answers_and_several_fields_where_the_asked_one_is_taken(
     text: str, field: Field, intent: Intent, value: str | None
 ) -> None:
     reading = read_reply(text, VALUE, field)

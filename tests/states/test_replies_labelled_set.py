@@ -1,5 +1,6 @@
-"""The labelled replies written from the policy, by two authors (the second set was written blind, before the
-reader was tuned on it): the reader's headline figures must hold on every set."""
+"""The labelled replies written from the policy, by three authors (the second set was written blind, before the
+reader was tuned on it; the third, `replies_outsider_dev.jsonl`, by an author who saw only DOMAIN.md and
+PRODUCT.md): the reader's headline figures must hold on every set."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import pytest
 from states.evaluation import evaluate, format_report, load_rows
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SETS = ["replies.jsonl", "replies_holdout.jsonl"]
+SETS = ["replies.jsonl", "replies_holdout.jsonl", "replies_outsider_dev.jsonl"]
+# The outsider's set is held to the issue's targets; the two older sets, tuned on for longer, to stricter ones.
+INTENT_FLOOR = {"replies_outsider_dev.jsonl": 0.96}
+FIELD_VALUE_FLOOR = {"replies_outsider_dev.jsonl": 0.92}
 
 
 @pytest.fixture(scope="module", params=SETS)
@@ -43,12 +47,12 @@ def test_no_opt_out_is_missed(result: dict) -> None:
     assert result["missed_opt_out"] == 0, format_report(result)
 
 
-def test_intent_accuracy_is_at_least_97_percent(result: dict) -> None:
-    assert result["accuracy"] >= 0.97, format_report(result)
+def test_intent_accuracy_is_at_least_97_percent_or_the_sets_own_floor(labelled: Path, result: dict) -> None:
+    assert result["accuracy"] >= INTENT_FLOOR.get(labelled.name, 0.97), format_report(result)
 
 
-def test_field_and_value_accuracy_is_at_least_95_percent(result: dict) -> None:
-    assert result["field_value_accuracy"] >= 0.95, format_report(result)
+def test_field_and_value_accuracy_is_at_least_95_percent_or_the_sets_own_floor(labelled: Path, result: dict) -> None:
+    assert result["field_value_accuracy"] >= FIELD_VALUE_FLOOR.get(labelled.name, 0.95), format_report(result)
 
 
 def test_report_lists_headline_figures_and_every_miss(result: dict) -> None:

@@ -1,0 +1,58 @@
+"""Copies of our own texts inside a reply (DOMAIN.md, "Opt-out and consent"; issue: quoted notices).
+
+Applicants paste our notice back, often with a "1" or a question added. The notice says 回T退订 / "STOP to opt
+out" and "reply 1", so read as written the quote would opt them out or confirm for them. What we sent that
+phone is known, so any sizeable run of it found in the reply is cut out before the reply is read; the
+applicant's own words around it are what count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from difflib import SequenceMatcher
+
+from states.normalise import fold_cased
+
+MIN_QUOTE = 12  # characters (whitespace and punctuation ignored): shorter runs are words anyone might type, not a quote
+MIN_LATIN_QUOTE = 20  # Latin runs carry less per character: "reply 1 if" is 9 letters of anyone's prose
+_LATIN_ONLY = re.compile(r"[\x00-\x7f]+")
+
+
+def _compact(text: str) -> tuple[str, list[int]]:
+    """The folded text lower-cased, letters, digits and ideographs only (a quote may lose its punctuation or
+    gain spaces), and the position in the folded text of each character kept."""
+    positions = [i for i, char in enumerate(text) if char.isalnum()]
+    return "".join(text[i] for i in positions).lower(), positions
+
+
+def _quoted_spans(reply: str, sent: str) -> list[tuple[int, int]]:
+    """(start, end) in `reply`'s compact form of every long enough run copied from `sent`."""
+    matcher = SequenceMatcher(None, reply, sent, autojunk=False)
+    spans = []
+    for block in matcher.get_matching_blocks():
+        run = reply[block.a : block.a + block.size]
+        needed = MIN_LATIN_QUOTE if _LATIN_ONLY.fullmatch(run) else MIN_QUOTE
+        if block.size >= min(needed, len(sent)) and block.size > 2:
+            spans.append((block.a, block.a + block.size))
+    return spans
+
+
+def without_quotes(text: str, sent_texts: Iterable[str]) -> str:
+    """`text` (NFKC-folded) with every sizeable copy of one of `sent_texts` replaced by a space.
+
+    Width, case and whitespace differences are tolerated; a partial quote counts when its run is long enough.
+    Returns `text` unchanged when nothing was quoted.
+    """
+    folded = fold_cased(text)
+    compact, positions = _compact(folded)
+    blanked: set[int] = set()
+    for sent in sent_texts:
+        sent_compact, _ = _compact(fold_cased(sent))
+        if len(sent_compact) < 3:
+            continue
+        for start, end in _quoted_spans(compact, sent_compact):
+            blanked.update(range(positions[start], positions[end - 1] + 1))  # punctuation inside goes too
+    if not blanked:
+        return text
+    return "".join(" " if i in blanked else char for i, char in enumerate(folded))

@@ -1,0 +1,112 @@
+"""The policy's clarifications (DOMAIN.md, "How replies are read"), one table per rule the reader must hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from states.intents import Field, Intent
+from states.reader import read_reply
+
+CONFIRMING = "awaiting_confirmation"
+MENU = "awaiting_correction_field"
+VALUE = "awaiting_correction_value"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("stpo", Intent.OPT_OUT), ("unsubscrbe", Intent.OPT_OUT), ("QIUT please", Intent.OPT_OUT),
+     ("ｓｔｏｐ", Intent.OPT_OUT), ("opt otu", Intent.OPT_OUT), ("cancle", Intent.OPT_OUT), ("cancel", Intent.OPT_OUT),
+     ("cancel my application", Intent.HUMAN), ("I am quite sure, 1", Intent.HUMAN),
+     ("my shop is fine", Intent.AMBIGUOUS), ("we work non-stop, 1", Intent.HUMAN),
+     ("不要再给我发短信了，烦死了，他妈的", Intent.OPT_OUT), ("别特么再发了", Intent.OPT_OUT),
+     ("再发我就去12321投诉你们", Intent.OPT_OUT), ("stop texting me you idiots", Intent.OPT_OUT),
+     ("please kindly stop sending these messages, thank you", Intent.OPT_OUT), ("滚", Intent.OPT_OUT),
+     ("神经病", Intent.ABUSE_OR_FRAUD_REPORT)],
+)  # fmt: skip
+def test_opt_out_words_count_with_one_typo_and_stop_demands_in_any_company(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("T", Intent.OPT_OUT), ("回T", Intent.OPT_OUT), ("1 T", Intent.OPT_OUT), ("r", Intent.OPT_OUT),
+     ("r u sure this is right?", Intent.AMBIGUOUS), ("I read the T&Cs, 1", Intent.HUMAN),
+     ("我是卖T恤的，用途写错了", Intent.CORRECT)],
+)  # fmt: skip
+def test_single_letters_opt_out_only_where_they_stand_for_the_keyword(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("以前回过退订，现在想恢复接收", Intent.OPT_IN), ("I replied STOP last month, please start again", Intent.OPT_IN),
+     ("恢复接收", Intent.OPT_IN), ("退订 恢复接收", Intent.HUMAN), ("stop. start again", Intent.HUMAN),
+     ("别打电话给我，发短信就行", Intent.HUMAN), ("don't call me, texting is fine", Intent.HUMAN),
+     ("别打电话，也别发短信", Intent.OPT_OUT)],
+)  # fmt: skip
+def test_resume_requests_and_channel_preferences_are_not_new_opt_outs(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+NOTICE = (
+    "【示例农商银行】张*您好，您8月3日10:15提交的5万元贷款申请已受理，审核中。无误回1，需更正回2。客服95XXX，回T退订"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [(NOTICE, Intent.AMBIGUOUS), (NOTICE + " 1", Intent.CONFIRM), (NOTICE[9:] + "\n这是什么", Intent.HELP),
+     (NOTICE.replace("，", " ") + " 退订", Intent.OPT_OUT)],
+)  # fmt: skip
+def test_a_quoted_copy_of_our_text_is_cut_out_before_reading(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING, sent_texts=(NOTICE,)).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("1 谢谢", Intent.CONFIRM), ("确认，什么时候放款", Intent.CONFIRM), ("正确，审核结果会短信通知吗", Intent.CONFIRM),
+     ("1 麻烦快点批", Intent.HUMAN), ("确认 能不能明天就到账", Intent.HUMAN), ("yes, please hurry", Intent.HUMAN),
+     ("yes if there are no fees", Intent.HUMAN), ("1 我是帮我妈回的", Intent.HUMAN), ("亲戚叫我回1", Intent.HUMAN),
+     ("1 我在县城开了个小卖部，最近进货需要钱", Intent.HUMAN), ("没问题 就是不知道要多久", Intent.CONFIRM),
+     ("莫得问题", Intent.CONFIRM), ("美问题", Intent.CONFIRM)],
+)  # fmt: skip
+def test_confirm_needs_the_rest_of_the_message_to_add_nothing(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+def test_the_applicants_own_name_beside_a_confirmation_adds_nothing() -> None:
+    assert read_reply("李小红，确认", CONFIRMING, applicant_name="李小红").intent is Intent.CONFIRM
+    assert read_reply("Li Xiaohong here, correct", CONFIRMING, applicant_name="Li Xiaohong").intent is Intent.HUMAN
+    assert read_reply("Li Xiaohong, correct", CONFIRMING, applicant_name="Li Xiaohong").intent is Intent.CONFIRM
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "intent", "value"),
+    [("期限没问题", Field.TERM, Intent.AMBIGUOUS, None),
+     ("the name was right after all", Field.NAME, Intent.AMBIGUOUS, None),
+     ("1", Field.PURPOSE, Intent.AMBIGUOUS, None), ("两年吧", Field.TERM, Intent.CORRECT, 24),
+     ("8万吧", Field.AMOUNT, Intent.CORRECT, 80000), ("5万左右", Field.AMOUNT, Intent.AMBIGUOUS, None),
+     ("seventy thousand", Field.AMOUNT, Intent.CORRECT, 70000), ("45k", Field.AMOUNT, Intent.CORRECT, 45000),
+     ("2.5 million", Field.AMOUNT, Intent.CORRECT, 2500000), ("eighteen months", Field.TERM, Intent.CORRECT, 18),
+     ("40000 not 50000", Field.AMOUNT, Intent.CORRECT, 40000), ("一千万", Field.AMOUNT, Intent.CORRECT, 10000000),
+     ("1千万", Field.AMOUNT, Intent.CORRECT, 10000000), ("95588", Field.AMOUNT, Intent.AMBIGUOUS, None),
+     ("李小红，谢谢你们", Field.NAME, Intent.CORRECT, "李小红"), ("名字是Li Xiaohong", Field.NAME, Intent.HUMAN, None),
+     ("3", Field.TERM, Intent.AMBIGUOUS, None), ("6万，期限也错了", Field.AMOUNT, Intent.CORRECT, 60000)],
+)  # fmt: skip
+def test_values_in_words_and_sentences_at_the_prompt_that_asked(
+    text: str, field: Field, intent: Intent, value: int | str | None
+) -> None:
+    reading = read_reply(text, VALUE, field)
+    assert (reading.intent, reading.value) == (intent, value)
+
+
+@pytest.mark.parametrize(("text", "value"), [("2 sixty thousand", 60000), ("2，金额是一百万", 1000000)])
+def test_a_menu_choice_with_a_value_in_words(text: str, value: int) -> None:
+    reading = read_reply(text, MENU)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, Field.AMOUNT, value)
+
+
+def test_a_long_letter_is_for_staff_unless_it_asks_to_stop() -> None:
+    letter = "1 " + "我家里种地，今年收成一般，想贷款买化肥。" * 20
+    assert read_reply(letter, CONFIRMING).intent is Intent.HUMAN
+    assert read_reply(letter + "以后别再发短信了", CONFIRMING).intent is Intent.OPT_OUT
