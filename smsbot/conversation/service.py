@@ -29,7 +29,7 @@ from smsbot.conversation.texts import render
 from smsbot.db import for_update, is_sqlite, writer_gate, writer_turn
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import cancel_queued_for_phone, message_row, queue_message
-from smsbot.models import INBOUND, Application, Message, utcnow
+from smsbot.models import INBOUND, OUTBOUND, Application, Message, utcnow
 from smsbot.models.base import UTCDateTime
 from smsbot.models.message import PRIORITY_REPLY
 from smsbot.models.message_status import MessageStatus as S
@@ -51,6 +51,13 @@ _ACTIVE_APPLICATION = (
     .limit(1)
 )
 _LOCK_ACTIVE_APPLICATION = _ACTIVE_APPLICATION.with_for_update()
+QUOTE_MIN_CHARS = 12  # the shortest run of our own text the reader treats as a quote
+_RECENT_OUTBOUND_BODIES = (
+    select(MESSAGES.c.body)
+    .where(MESSAGES.c.phone == bindparam("phone"), MESSAGES.c.direction == OUTBOUND)
+    .order_by(MESSAGES.c.id.desc())
+    .limit(10)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +103,12 @@ def _plan_from_snapshot(conn: Connection, *, settings: Settings, phone: str, bod
     """SQLite has one write lock for the whole database, so the less a writer does while holding it, the more
     replies go through: read the application from a snapshot and plan the move first; `_write_snapshot_plan` then
     writes it only if the application has not changed meanwhile. None for the rare paths, which lock first."""
+    if len(body) >= QUOTE_MIN_CHARS:  # may quote our texts: read it under the lock, where they can be fetched
+        return None
     app = _snapshot(conn, phone)
     if app is None:
         return None
-    reading = read_reply(body, app.state, Field(app.asked_field) if app.asked_field else None)
+    reading = _read(conn, app, phone, body)
     if reading.intent in (Intent.OPT_OUT, Intent.OPT_IN):
         return None
     now = utcnow()
@@ -147,12 +156,26 @@ def _write_snapshot_plan(
     return _outcome(message_id, app, planned.phone, planned.reading, planned.step, move.state if move else app.state)
 
 
+def _read(conn: Connection, app: Any, phone: str, body: str) -> Reading:
+    """Read a reply with what the reader needs beyond its text: the state, the field asked for, the applicant's
+    name (a confirmation signed with it is still one) and, for a reply long enough to quote us, the texts we
+    sent that phone (a quoted copy is cut out before reading)."""
+    if app is None:
+        return read_reply(body, "none")
+    asked = Field(app.asked_field) if app.asked_field else None
+    sent = _sent_texts(conn, phone) if len(body) >= QUOTE_MIN_CHARS else ()
+    return read_reply(body, app.state, asked, applicant_name=app.name, sent_texts=sent)
+
+
+def _sent_texts(conn: Connection, phone: str) -> list[str]:
+    return list(conn.execute(_RECENT_OUTBOUND_BODIES, {"phone": phone}).scalars())
+
+
 def _handle(conn: Connection, *, settings: Settings, sid: str, phone: str, body: str) -> InboundOutcome:
     """Lock the application first, then read and act: PostgreSQL always, SQLite for the rare paths."""
     now = utcnow()
     app = lock_active_application(conn, phone)
-    asked = Field(app.asked_field) if app is not None and app.asked_field else None
-    reading = read_reply(body, app.state if app is not None else "none", asked)
+    reading = _read(conn, app, phone, body)
     row = _inbound_row(app, sid=sid, phone=phone, body=reading.redacted_text or body, now=now)
     step: Step | None
     if reading.intent in (Intent.OPT_OUT, Intent.OPT_IN) or app is None:

@@ -90,3 +90,10 @@ def test_labelled_replies_land_in_the_state_the_policy_gives(client: FlaskClient
     assert kinds["missed opt-out"] == 0, report
     print(f"{name}: {len(rows) - len(misses)}/{len(rows)} as expected")
     assert 1 - len(misses) / len(rows) >= 0.97, report
+
+
+def test_a_quoted_copy_of_our_notice_neither_opts_out_nor_confirms_on_the_wire(client: FlaskClient) -> None:
+    filed = file(client)
+    notice = next(m["body"] for m in application(client, filed["id"])["messages"] if m["direction"] == "out")
+    assert send_sms(client, filed["applicant"]["phone"], f"{notice} 这是真的吗？").status_code == 200
+    assert application(client, filed["id"])["state"] not in (State.OPTED_OUT, State.CONFIRMED)
