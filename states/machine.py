@@ -40,6 +40,13 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "do_staff_confirm", "source": SETTLEABLE, "dest": S.CONFIRMED},
     {"trigger": "do_staff_close", "source": SETTLEABLE, "dest": S.CLOSED},
     {"trigger": "do_staff_release", "source": [S.HANDED_OFF], "dest": S.AWAITING_CONFIRMATION},
+    # The lender's side: a decision is recorded in any state; a final one (declined, withdrawn) closes the
+    # conversation unless the phone opted out, which stays recorded as it is.
+    {"trigger": "do_record_decision", "source": ALL_STATES, "dest": None},
+    {"trigger": "do_end_by_decision", "source": [*SETTLEABLE, S.CLOSED], "dest": S.CLOSED},
+    # A verified new number: the notice goes again to it, and the bot waits for 1 / 2 from the new number. Not
+    # from opted_out: only the applicant's own opt-in leaves it, whatever number the lender has since.
+    {"trigger": "do_change_phone", "source": SETTLEABLE, "dest": S.AWAITING_CONFIRMATION},
 ]
 
 EVENTS = frozenset(t["trigger"] for t in TRANSITIONS)

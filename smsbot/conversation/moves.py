@@ -24,10 +24,11 @@ from smsbot.delivery.windows import applicant_timezone, next_allowed, window_for
 from smsbot.models import Application, Correction, Message, TransitionRecord, utcnow
 from smsbot.models.message import PRIORITY_NOTICE, PRIORITY_REPLY
 from states.conversation_states import BOT_STATES, HandoffReason, State
+from states.decisions import NOTICE_TEMPLATES
 from states.machine import apply_event
 from states.policy import Step
 
-BULK_KINDS = frozenset({"notice", "reminder"})
+BULK_KINDS = frozenset({"notice", "reminder", *NOTICE_TEMPLATES})
 APPLICATIONS = Application.__table__  # type: ignore[attr-defined]
 _UPDATE_APPLICATION = update(APPLICATIONS).where(APPLICATIONS.c.id == bindparam("application_pk"))
 _INSERT_TRANSITION = insert(TransitionRecord.__table__)  # type: ignore[attr-defined]
@@ -191,8 +192,10 @@ def outbound_values(
     now: datetime,
     correction: tuple[object, int | str] | None = None,
     kind: str | None = None,
+    amount_minor: int | None = None,
 ) -> dict[str, Any]:
-    """Body, kind, priority and earliest send time of a text for `app` (bulk import builds rows from this)."""
+    """Body, kind, priority and earliest send time of a text for `app` (bulk import builds rows from this).
+    `amount_minor` replaces the application's amount in the text (a progress notice states the lender's)."""
     field = value = None
     if correction is not None:
         field, value = str(getattr(correction[0], "value", correction[0])), correction[1]
@@ -203,7 +206,7 @@ def outbound_values(
         locale=app.locale,
         signature=settings.signature_for(app.locale),
         hotline=settings.hotline,
-        facts=notice_facts(app, settings),
+        facts=notice_facts(app, settings, amount_minor=amount_minor),
         field=field,
         value=value,
     )
@@ -217,10 +220,10 @@ def outbound_values(
     }
 
 
-def notice_facts(app: ApplicationFacts, settings: Settings) -> NoticeFacts:
+def notice_facts(app: ApplicationFacts, settings: Settings, *, amount_minor: int | None = None) -> NoticeFacts:
     return NoticeFacts(
         name=app.name,
-        amount_minor=app.amount_minor,
+        amount_minor=app.amount_minor if amount_minor is None else amount_minor,
         currency=app.currency,
         submitted_at=app.submitted_at,
         timezone=applicant_timezone(app, settings),

@@ -31,6 +31,13 @@ ZH = {
     "wrong_person": "{sig}抱歉打扰，我们将核实并停止向本号码发送该申请信息。如有疑问请致电{hotline}",
     "reprompt_confirmation": "{sig}抱歉未能识别您的回复。申请信息无误请回1，需更正请回2，转人工请回复人工",
     "no_application": "{sig}未找到与本号码相关的进行中申请。如有疑问请致电{hotline}。回T退订",
+    # Progress notices (states.decisions): no reason for a decline, no deadline, the amount rounded.
+    "decision_documents_needed": "{sig}{name}您好，您的贷款申请需补充材料，客服将与您联系，也可致电{hotline}。"
+    "本行不会索要密码或要求转账",
+    "decision_approved": "{sig}{name}您好，您的贷款申请已审批通过，金额{amount}。本行不会索要密码或要求转账。客服{hotline}",
+    "decision_disbursed": "{sig}{name}您好，您申请的{amount}贷款已发放。本行不会索要密码或要求转账。客服{hotline}",
+    "decision_declined": "{sig}{name}您好，很抱歉，您的贷款申请未能通过审核。如有疑问请致电{hotline}。本行不会要求转账",
+    "decision_withdrawn": "{sig}{name}您好，您的贷款申请已撤回，不再审核。如有疑问请致电{hotline}",
 }
 
 EN = {
@@ -61,6 +68,16 @@ EN = {
     "reprompt_confirmation": "{sig}Sorry, we could not read your reply. Reply 1 if the details are correct, "
     "2 to correct them, or AGENT for a person",
     "no_application": "{sig}We found no open loan application for this number. Questions: {hotline}. STOP to opt out",
+    "decision_documents_needed": "{sig}{name}, your loan application needs more documents. Our staff will "
+    "contact you, or call {hotline}. We never ask for payments",
+    "decision_approved": "{sig}{name}, your loan application has been approved for {amount}. "
+    "We never ask for passwords, codes or payments. Help {hotline}",
+    "decision_disbursed": "{sig}{name}, your loan of {amount} has been paid out. "
+    "We never ask for passwords, codes or payments. Help {hotline}",
+    "decision_declined": "{sig}{name}, we are sorry, your loan application was not approved. "
+    "Questions: call {hotline}. We never ask for payments",
+    "decision_withdrawn": "{sig}{name}, your loan application has been withdrawn and is no longer under review. "
+    "Questions: {hotline}",
 }
 TEMPLATES = {"zh": ZH, "en": EN}
 

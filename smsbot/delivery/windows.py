@@ -11,8 +11,9 @@ import phonenumbers
 from phonenumbers import timezone as phone_timezones
 
 from smsbot.config import Settings, parse_hours
+from states.decisions import NOTICE_TEMPLATES
 
-NOTICE_KINDS = frozenset({"notice"})
+NOTICE_KINDS = frozenset({"notice", *NOTICE_TEMPLATES})  # a progress notice keeps the filing notice's hours
 REMINDER_KINDS = frozenset({"reminder"})
 
 

@@ -28,6 +28,7 @@ from sqlmodel import Session, SQLModel, col
 from smsbot.config import Settings
 from smsbot.conversation.moves import outbound_values
 from smsbot.conversation.timers import timer_values
+from smsbot.conversation.versions import notice_version_values
 from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import message_row
@@ -96,10 +97,10 @@ class ApplicationIn(BaseModel):
         content = self.model_dump(mode="json")
         amount = self.amount
         spellings = [f"{amount:.2f}"] + [f"{amount:.{places}f}" for places in (1, 0) if amount == round(amount, places)]
-        return tuple(_hash(content | {"amount": spelling}) for spelling in spellings)
+        return tuple(content_hash(content | {"amount": spelling}) for spelling in spellings)
 
 
-def _hash(content: dict[str, Any]) -> str:
+def content_hash(content: dict[str, Any]) -> str:
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -158,6 +159,7 @@ def application_values(request: ApplicationIn, *, opted_out: bool, now: datetime
         "asked_field": None,
         "notice_version": 1,
         "assignee_id": None,
+        "decision": None,
         "created_at": now,
         "updated_at": now,
     }
@@ -201,21 +203,6 @@ def filing_rows(
     if not opted_out:
         rows += [(Timer, values) for values in timer_values(application_id, settings=settings, now=now)]
     return rows
-
-
-def notice_version_values(app: Application | SimpleNamespace, *, staff_id: int | None, now: datetime) -> dict[str, Any]:
-    """The application's details as notice version `app.notice_version` records them."""
-    return {
-        "application_id": app.id,
-        "version": app.notice_version,
-        "name": app.name,
-        "amount_minor": app.amount_minor,
-        "currency": app.currency,
-        "term_months": app.term_months,
-        "purpose": app.purpose,
-        "staff_id": staff_id,
-        "created_at": now,
-    }
 
 
 def _find(session: Session, external_id: str) -> Application | None:

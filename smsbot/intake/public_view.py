@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from smsbot.models import Application, Correction, Message, NoticeVersion, TransitionRecord
+from smsbot.models import (
+    Application,
+    Correction,
+    DecisionRecord,
+    Message,
+    NoticeVersion,
+    PhoneChange,
+    TransitionRecord,
+)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -34,6 +42,7 @@ def summary(app: Application) -> dict[str, Any]:
         "purpose": app.purpose,
         "submitted_at": iso(app.submitted_at),
         "notice_version": app.notice_version,
+        "decision": app.decision,
         "created_at": iso(app.created_at),
         "updated_at": iso(app.updated_at),
     }
@@ -46,6 +55,8 @@ def detail(session: Session, app: Application) -> dict[str, Any]:
         "corrections": [_correction(c) for c in _rows(session, Correction, app.id)],
         "transitions": [_transition(t) for t in _rows(session, TransitionRecord, app.id)],
         "notice_versions": [_version(v) for v in _rows(session, NoticeVersion, app.id)],
+        "decisions": [_decision(d) for d in _rows(session, DecisionRecord, app.id)],
+        "phone_changes": [_phone_change(p) for p in _rows(session, PhoneChange, app.id)],
     }
 
 
@@ -100,4 +111,26 @@ def _version(v: NoticeVersion) -> dict[str, Any]:
         "purpose": v.purpose,
         "staff_id": v.staff_id,
         "created_at": iso(v.created_at),
+    }
+
+
+def _decision(d: DecisionRecord) -> dict[str, Any]:
+    return {
+        "decision_id": d.decision_id,
+        "status": d.status,
+        "amount": None if d.amount_minor is None else amount_of(d.amount_minor),
+        "note": d.note,
+        "message_id": d.message_id,
+        "created_at": iso(d.created_at),
+    }
+
+
+def _phone_change(p: PhoneChange) -> dict[str, Any]:
+    return {
+        "old_phone": p.old_phone,
+        "new_phone": p.new_phone,
+        "verified_by": p.verified_by,
+        "cause": {"type": p.cause, "id": p.staff_id},
+        "notice_version": p.notice_version,
+        "created_at": iso(p.created_at),
     }

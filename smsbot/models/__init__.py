@@ -3,6 +3,7 @@
 from smsbot.models.application import Application, Correction, NoticeVersion, TransitionRecord
 from smsbot.models.base import metadata, utcnow
 from smsbot.models.delivery import DeliveryEvent, SendAttempt, SenderSlot, Timer
+from smsbot.models.lender import DecisionRecord, PhoneChange
 from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
 from smsbot.models.staff import AuditEvent, LoginThrottle, LoginThrottleAccount, StaffUser
 
@@ -12,11 +13,13 @@ __all__ = [
     "Application",
     "AuditEvent",
     "Correction",
+    "DecisionRecord",
     "DeliveryEvent",
     "LoginThrottle",
     "LoginThrottleAccount",
     "Message",
     "NoticeVersion",
+    "PhoneChange",
     "PhoneConsent",
     "SendAttempt",
     "SenderSlot",

@@ -32,6 +32,7 @@ class Application(SQLModel, table=True):
     asked_field: str | None = Field(default=None, max_length=16)
     notice_version: int = 1
     assignee_id: int | None = Field(default=None, index=True)
+    decision: str | None = Field(default=None, max_length=32)  # the lender's latest (states.decisions)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

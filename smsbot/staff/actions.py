@@ -21,12 +21,12 @@ from smsbot.conversation.lint import lint
 from smsbot.conversation.moves import carry_out
 from smsbot.conversation.texts import signature_prefix
 from smsbot.conversation.timers import cancel_timers
+from smsbot.conversation.versions import notice_version_values
 from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import queue_message
 from smsbot.delivery.segments import MAX_BODY_CHARS
 from smsbot.intake.fields import NOTE
-from smsbot.intake.filing import notice_version_values
 from smsbot.models import Application, Correction, NoticeVersion, utcnow
 from smsbot.staff.audit import record_action
 from smsbot.staff.permissions import Actor, Refusal, holder_name, locked_application, require_admin, require_holder

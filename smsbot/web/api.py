@@ -12,8 +12,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import col
 
+from smsbot.conversation.decisions import DecisionRefused, record_decision
+from smsbot.conversation.phone_changes import PhoneChangeRefused, change_phone_by_api
 from smsbot.dependencies import runtime
 from smsbot.intake.filing import ApplicationIn, Conflict, file_application
+from smsbot.intake.lender_requests import DecisionIn, PhoneChangeIn
 from smsbot.intake.openapi import OPENAPI
 from smsbot.intake.public_view import detail, summary
 from smsbot.models import Application
@@ -73,6 +76,44 @@ def list_applications() -> Response | tuple[Response, int]:
         query = query.where(col(Application.state) == state)
     with runtime().sessions() as session:
         return jsonify({"applications": [summary(a) for a in session.execute(query).scalars()]})
+
+
+@bp.post("/applications/<int:app_id>/decisions")
+def report_decision(app_id: int) -> tuple[Response, int]:
+    """The lender's decision: 201 when new, 200 for a retry of the same decision_id and content."""
+    payload = _json_body()
+    try:
+        decision = DecisionIn.model_validate(payload)
+    except ValidationError as exc:
+        return _error(422, "invalid decision", errors=field_errors(exc))
+    rt = runtime()
+    try:
+        created = record_decision(rt.sessions, app_id, decision.report, settings=rt.settings)
+    except DecisionRefused as refused:
+        return _error(404 if refused.code == "not_found" else 409, str(refused))
+    return _application(app_id, 201 if created else 200)
+
+
+@bp.post("/applications/<int:app_id>/phone")
+def change_phone(app_id: int) -> tuple[Response, int]:
+    """A verified new number: the notice goes again, as a new version, to it."""
+    payload = _json_body()
+    rt = runtime()
+    try:
+        change = PhoneChangeIn.model_validate(payload, context={"region": rt.settings.default_region})
+    except ValidationError as exc:
+        return _error(422, "invalid phone change", errors=field_errors(exc))
+    try:
+        change_phone_by_api(rt.sessions, app_id, change.phone, verified_by=change.verified_by, settings=rt.settings)
+    except PhoneChangeRefused as refused:
+        return _error(404 if refused.code == "not_found" else 409, str(refused))
+    return _application(app_id, 200)
+
+
+def _application(app_id: int, status: int) -> tuple[Response, int]:
+    with runtime().sessions() as session:
+        app = session.get(Application, app_id)
+        return jsonify(detail(session, app)), status  # type: ignore[arg-type]
 
 
 @bp.get("/openapi.json")
