@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('cause', sa.String(length=16), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('notice_version', sa.Integer(), nullable=False),
+    sa.Column('notice_suppressed', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_phone_changes_application_id_applications')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_phone_changes'))

@@ -92,10 +92,10 @@ def move_to_phone(
         notice_version=app.notice_version,
         created_at=now,
     )
+    change.notice_suppressed = suppressed = consent.is_opted_out(session, phone)
     session.add(change)
     session.flush()
     cause_id = staff_id if cause == "staff" else change.id
-    suppressed = consent.is_opted_out(session, phone)
     _issue_notice(session, app, suppressed=suppressed, cause=cause, cause_id=cause_id, settings=settings)
     app.assignee_id = None
     phone_changed(session, app, change)

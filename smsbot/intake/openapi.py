@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from smsbot.intake.filing import ApplicationIn
+from smsbot.intake.lender_requests import DecisionIn, PhoneChangeIn
 from states.conversation_states import HandoffReason, State
+from states.decisions import Decision
+
+
+def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
+    """A request model's JSON schema; its nested definitions are collected into `defs` (the components)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs |= schema.pop("$defs", {})
+    return schema
 
 
 def _build() -> dict[str, Any]:
-    request_schema = ApplicationIn.model_json_schema(ref_template="#/components/schemas/{model}")
-    defs = request_schema.pop("$defs", {})
+    defs: dict[str, Any] = {}
+    request_schema = _schema(ApplicationIn, defs)
+    requests = {"DecisionIn": _schema(DecisionIn, defs), "PhoneChangeIn": _schema(PhoneChangeIn, defs)}
     error = {
         "type": "object",
         "properties": {
@@ -25,11 +37,21 @@ def _build() -> dict[str, Any]:
             "external_id": {"type": "string"},
             "state": {"type": "string", "enum": [s.value for s in State]},
             "handoff_reason": {"type": ["string", "null"], "enum": [r.value for r in HandoffReason] + [None]},
+            "decision": {"type": ["string", "null"], "enum": [d.value for d in Decision] + [None]},
             "messages": {"type": "array", "items": {"type": "object"}},
             "corrections": {"type": "array", "items": {"type": "object"}},
             "transitions": {"type": "array", "items": {"type": "object"}},
+            "decisions": {"type": "array", "items": {"type": "object"}},
+            "phone_changes": {"type": "array", "items": {"type": "object"}},
         },
     }
+    app_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+    def body(schema: str) -> dict[str, Any]:
+        return {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
 
     def reply(description: str, schema: str) -> dict[str, Any]:
         return {
@@ -42,7 +64,13 @@ def _build() -> dict[str, Any]:
         "info": {"title": "smsbot API", "version": "1"},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"ApplicationIn": request_schema, "Application": application, "Error": error, **defs},
+            "schemas": {
+                "ApplicationIn": request_schema,
+                **requests,
+                "Application": application,
+                "Error": error,
+                **defs,
+            },
         },
         "security": [{"bearer": []}],
         "paths": {
@@ -83,6 +111,39 @@ def _build() -> dict[str, Any]:
                         "200": reply("The application", "Application"),
                         "404": reply("Not found", "Error"),
                         "401": reply("No token", "Error"),
+                    },
+                },
+            },
+            "/api/v1/applications/{id}/decisions": {
+                "post": {
+                    "summary": "Report a decision; its progress notice is queued (idempotent on decision_id)",
+                    "parameters": app_id,
+                    "requestBody": body("DecisionIn"),
+                    "responses": {
+                        "201": reply("Recorded, notice queued", "Application"),
+                        "200": reply("Already recorded with the same content; nothing sent", "Application"),
+                        "400": reply("Malformed JSON", "Error"),
+                        "401": reply("No token", "Error"),
+                        "404": reply("Not found", "Error"),
+                        "409": reply("decision_id used with other content, or out of order", "Error"),
+                        "415": reply("Not JSON", "Error"),
+                        "422": reply("Invalid fields", "Error"),
+                    },
+                },
+            },
+            "/api/v1/applications/{id}/phone": {
+                "post": {
+                    "summary": "Move the application to a verified new number; the notice goes again to it",
+                    "parameters": app_id,
+                    "requestBody": body("PhoneChangeIn"),
+                    "responses": {
+                        "200": reply("Moved (or already on that number)", "Application"),
+                        "400": reply("Malformed JSON", "Error"),
+                        "401": reply("No token", "Error"),
+                        "404": reply("Not found", "Error"),
+                        "409": reply("Closed or opted out: the number stays", "Error"),
+                        "415": reply("Not JSON", "Error"),
+                        "422": reply("Invalid fields", "Error"),
                     },
                 },
             },

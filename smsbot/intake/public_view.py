@@ -132,5 +132,6 @@ def _phone_change(p: PhoneChange) -> dict[str, Any]:
         "verified_by": p.verified_by,
         "cause": {"type": p.cause, "id": p.staff_id},
         "notice_version": p.notice_version,
+        "notice_suppressed": p.notice_suppressed,
         "created_at": iso(p.created_at),
     }

@@ -39,4 +39,5 @@ class PhoneChange(SQLModel, table=True):
     cause: str = Field(max_length=16)
     staff_id: int | None = None
     notice_version: int
+    notice_suppressed: bool = False  # the new number had opted out: the notice is kept, not sent
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 from smsbot.config import Settings
 from smsbot.conversation.lint import lint
 from smsbot.conversation.moves import carry_out
+from smsbot.conversation.phone_changes import PhoneChangeOutcome, PhoneChangeRefused, move_to_phone
 from smsbot.conversation.texts import signature_prefix
 from smsbot.conversation.timers import cancel_timers
 from smsbot.conversation.versions import notice_version_values
@@ -28,6 +29,7 @@ from smsbot.delivery.outbox import queue_message
 from smsbot.delivery.segments import MAX_BODY_CHARS
 from smsbot.intake.fields import NOTE
 from smsbot.models import Application, Correction, NoticeVersion, utcnow
+from smsbot.phones import PhoneError, canonical_phone
 from smsbot.staff.audit import record_action
 from smsbot.staff.permissions import Actor, Refusal, holder_name, locked_application, require_admin, require_holder
 from smsbot.staff.values import EDITABLE_FIELDS, field_value, parse_value, plain_text, set_field
@@ -151,6 +153,34 @@ def apply_correction(
 
     event, action = "do_staff_apply_correction", "apply_correction"
     _settle(factory, app_id, actor, event, action, settings=settings, texts=True, edit=edit)
+
+
+def change_phone(
+    factory: sessionmaker[Session], app_id: int, actor: Actor, raw_phone: str, note: str, *, settings: Settings
+) -> PhoneChangeOutcome:
+    """Move the application to a number verified by the staff member (the note says how), typed in national
+    form (read in SMSBOT_DEFAULT_REGION) or E.164: the notice goes again, as a new version, to the new number
+    (conversation.phone_changes). The outcome says whether the new number had opted out."""
+    try:
+        phone = canonical_phone(raw_phone.strip(), region=settings.default_region)
+    except PhoneError as exc:
+        raise Refusal("bad_phone", reason=str(exc)) from exc
+    note = _required(note)
+    with transaction(factory) as session:
+        app = locked_application(session, app_id)
+        require_holder(session, app, actor)
+        before = {"phone": app.phone, "notice_version": app.notice_version, "state": app.state}
+        try:
+            outcome = move_to_phone(
+                session, app, phone, verified_by=note, cause="staff", staff_id=actor.id, settings=settings
+            )
+        except PhoneChangeRefused as refused:
+            raise Refusal("not_allowed", state=app.state) from refused
+        if not outcome.changed:
+            raise Refusal("same_phone")
+        after = {"phone": app.phone, "notice_version": app.notice_version, "state": app.state}
+        record_action(session, app_id, actor.id, "change_phone", before | {"assignee": actor.username}, after, note)
+        return outcome
 
 
 def _settle(

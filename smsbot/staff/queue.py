@@ -15,8 +15,10 @@ from smsbot.models import (
     Application,
     AuditEvent,
     Correction,
+    DecisionRecord,
     Message,
     NoticeVersion,
+    PhoneChange,
     StaffUser,
     TransitionRecord,
     utcnow,
@@ -141,7 +143,8 @@ def _row(app: Application, since: datetime, who: str | None, last: Message | Non
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    """One line of a conversation's history; `kind` is message, transition, correction, audit or version."""
+    """One line of a conversation's history; `kind` is message, transition, correction, audit, version,
+    decision or phone_change."""
 
     at: datetime
     kind: str
@@ -167,6 +170,8 @@ _TIMELINE_MODELS: list[tuple[str, Any]] = [
     ("correction", Correction),
     ("version", NoticeVersion),
     ("transition", TransitionRecord),
+    ("decision", DecisionRecord),
+    ("phone_change", PhoneChange),
     ("audit", AuditEvent),
 ]
 

@@ -15,6 +15,7 @@ from smsbot.dependencies import runtime
 from smsbot.models import Application
 from smsbot.staff.actions import (
     apply_correction,
+    change_phone,
     claim,
     close,
     confirm,
@@ -223,6 +224,22 @@ def do_apply_correction(app_id: int) -> Outcome:
         settings=rt.settings,
         correction_id=int(correction) if correction.isdigit() else None,
     )
+
+
+@bp.post("/c/<int:app_id>/change_phone")
+def do_change_phone(app_id: int) -> Outcome:
+    rt, form = runtime(), request.form
+    try:
+        outcome = change_phone(
+            rt.sessions, app_id, g.actor, form.get("phone", ""), form.get("note", ""), settings=rt.settings
+        )
+    except Refusal as refusal:
+        return _refused(app_id, refusal)
+    if outcome.suppressed:  # done, but the applicant will not get the notice: staff must know why
+        flash(translate(g.lang, "phone_changed_opted_out"), "error")
+    else:
+        flash(translate(g.lang, "phone_changed"), "ok")
+    return redirect(url_for("staff.conversation", app_id=app_id), code=303)
 
 
 def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:

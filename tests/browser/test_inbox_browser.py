@@ -179,3 +179,24 @@ def test_the_counter_in_the_browser_measures_exactly_as_the_server_does(
     assert [(m["encoding"], m["characters"], m["segments"]) for m in measured] == [
         (e.encoding, e.characters, e.segments) for e in expected
     ]
+
+
+def test_changing_the_phone_sends_the_notice_to_the_new_number(
+    contexts: list[Any], base_url: str, api: FlaskClient, rt: Runtime
+) -> None:
+    case = escalate(api)
+    make_staff(rt, "alice")
+    page = staff_page(contexts, base_url, "alice")
+    page.goto(f"{base_url}/staff/c/{case['id']}")
+    page.fill("#new-phone", "139 0000 5678")
+    page.fill("#verified-how", "called the applicant on the new number")
+    page.click('button[data-action="change_phone"]')
+    page.wait_for_selector("text=Number changed; the notice goes to the new number as a new version.")
+    assert page.locator(".state").inner_text() == "awaiting confirmation"
+    assert page.locator("#versions tbody tr").count() == 2
+    assert "+8613900005678" in page.locator("[data-phone-change]").inner_text()
+    drain_once(rt.sessions, rt.provider, settings=rt.settings)
+    found = application(api, case["id"])
+    assert found["applicant"]["phone"] == "+8613900005678"
+    assert [m["status"] for m in found["messages"] if m["kind"] == "notice"][-1] in ("accepted", "sent", "delivered")
+    assert page.errors == []

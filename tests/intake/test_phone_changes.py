@@ -43,6 +43,7 @@ def test_a_changed_number_gets_the_new_notice_and_the_old_number_nothing_more(cl
         "verified_by": "lender call centre, ID checked",
         "cause": {"type": "api", "id": body["phone_changes"][0]["cause"]["id"]},
         "notice_version": 2,
+        "notice_suppressed": False,
         "created_at": None,
     }
     assert body["transitions"][-1]["event"] == "change_phone" and body["transitions"][-1]["cause"]["type"] == "api"
@@ -92,6 +93,7 @@ def test_a_new_number_that_opted_out_keeps_the_notice_suppressed(client: FlaskCl
     notices = [m for m in outbound(rt, new) if m.kind == "notice"]
     assert [m.status for m in notices] == ["suppressed"]
     assert response.get_json()["state"] == "opted_out"
+    assert response.get_json()["phone_changes"][0]["notice_suppressed"] is True
 
 
 def test_the_same_number_again_changes_nothing(client: FlaskClient, rt: Runtime) -> None:

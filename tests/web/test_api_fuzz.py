@@ -40,9 +40,43 @@ def test_fuzzed_api_requests_never_get_a_5xx_and_refusals_change_nothing(app: Fl
         assert snapshot(rt.engine) == before, case.as_curl_command()
 
 
+LENDER = st.one_of(
+    *(
+        SCHEMA[path]["POST"].as_strategy(generation_mode=mode)
+        for path in ("/api/v1/applications/{id}/decisions", "/api/v1/applications/{id}/phone")
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    )
+)
+
+
+@FUZZ
+@given(case=LENDER)
+def test_fuzzed_decisions_and_phone_changes_on_a_filed_application_never_get_a_5xx(  # type: ignore[no-untyped-def]
+    app: Flask, rt: Runtime, case
+) -> None:
+    """Aimed at an application that exists, so the fuzzer reaches past the 404 into validation and the
+    order and idempotency rules; every refusal leaves the database as it was."""
+    filed = app.config.setdefault("FUZZ_APPLICATION", _file_one(app))
+    case.path_parameters = {"id": filed}
+    before = snapshot(rt.engine)
+    response = case.call(app=app, headers=AUTH)
+    event(f"{case.method} {case.path} {response.status_code}")
+    assert response.status_code < 500, (case.as_curl_command(), response.text)
+    if response.status_code >= 400:
+        assert snapshot(rt.engine) == before, case.as_curl_command()
+
+
+def _file_one(app: Flask) -> int:
+    payload = {"external_id": "fuzz-1", "applicant": {"name": "张三", "phone": "+8613800000001", "locale": "zh-CN"}}
+    response = app.test_client().post(URL, json=payload | {"amount": 50000}, headers=AUTH)
+    return int(response.get_json()["id"])
+
+
 def test_the_openapi_document_is_a_valid_schema_for_the_fuzzer() -> None:
     operations = {(op.ok().path, op.ok().method.upper()) for op in SCHEMA.get_all_operations()}
     assert ("/api/v1/applications", "POST") in operations
+    assert ("/api/v1/applications/{id}/decisions", "POST") in operations
+    assert ("/api/v1/applications/{id}/phone", "POST") in operations
 
 
 GOOD = {
