@@ -62,6 +62,13 @@ def test_a_number_in_national_form_is_read_in_the_default_region(client: FlaskCl
     assert response.get_json()["applicant"]["phone"] == "+8613912345678"
 
 
+def test_a_national_number_follows_smsbot_default_region(client: FlaskClient, rt: Runtime) -> None:
+    app = file(client)
+    rt.settings.default_region = "HK"
+    response = change(client, app["id"], phone="9123 4567", verified_by="branch visit")
+    assert response.get_json()["applicant"]["phone"] == "+85291234567"
+
+
 def test_a_conversation_handed_off_with_delivery_failed_is_settled_by_a_new_number(
     client: FlaskClient, rt: Runtime
 ) -> None:
