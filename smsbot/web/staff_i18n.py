@@ -183,7 +183,7 @@ _ZH: dict[str, str] = {
     "verified_how": "核实方式",
     "phone_changed": "号码已更换，通知将作为新版本发送到新号码。",
     "phone_changed_opted_out": "号码已更换，但新号码已退订：通知已保留，在申请人重新订阅前不会发送。",
-    "bad_phone": "不是有效的手机号码（{reason}）。",
+    "bad_phone": "不是有效的手机号码：请填写本地格式（如13900001234）或带 +国家码的号码。",
     "same_phone": "该申请已使用此号码。",
     "decision": "贷款机构决定",
     "phone_change": "号码变更",
