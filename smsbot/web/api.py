@@ -24,6 +24,7 @@ from states.conversation_states import State
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_JSON_DEPTH = 16  # a filing is three levels deep; deeper input is an attack on the parser, not a filing
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger one names no application (and PostgreSQL would refuse it)
 
 
 @bp.before_request
@@ -34,6 +35,8 @@ def _require_token() -> tuple[Response, int] | None:
     token = runtime().settings.api_token
     if not (header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode())):
         return _error(401, "missing or wrong bearer token")
+    if (request.view_args or {}).get("app_id", 0) > MAX_ID:
+        return _error(404, "no such application")
     return None
 
 

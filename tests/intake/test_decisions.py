@@ -182,3 +182,10 @@ def test_a_declined_notice_names_the_hotline_and_never_the_lenders_note(client: 
     [notice] = progress_notices(rt, app["applicant"]["phone"])
     assert rt.settings.hotline in notice.body and "收入" not in notice.body
     assert application(client, app["id"])["decisions"][0]["note"] == "收入证明不足"
+
+
+@pytest.mark.parametrize("path", ["", "/decisions", "/phone"])
+def test_an_id_beyond_the_id_column_is_404_not_an_error(client: FlaskClient, path: str) -> None:
+    url = f"/api/v1/applications/{2**31}{path}"
+    response = client.get(url, headers=AUTH) if not path else client.post(url, json={}, headers=AUTH)
+    assert response.status_code == 404

@@ -110,7 +110,8 @@ BAD = {
     "amount": st.one_of(
         st.integers(max_value=0),
         st.integers(min_value=10**7 + 1),
-        st.decimals(places=3, allow_nan=True),
+        # Signalling NaN has no JSON spelling (it would test the JSON parser, not the amount).
+        st.decimals(places=3, allow_nan=True).filter(lambda amount: not amount.is_snan()),
         st.text(max_size=20),
         st.booleans(),
     ),
