@@ -58,7 +58,11 @@ SAMPLE_VALUES: dict[Field, int | str] = {  # the first stands for all in a shape
     Field.OTHER: "地址写错了",
 }
 # Events no reply fires: timers, delivery outcomes and staff actions write through `carry_out` alone.
-NOT_FROM_A_REPLY = {"do_remind", "do_expire", "do_fail_delivery"} | {e for e in EVENTS if e.startswith("do_staff_")}
+NOT_FROM_A_REPLY = (
+    {"do_remind", "do_expire", "do_fail_delivery"}
+    | {e for e in EVENTS if e.startswith("do_staff_")}
+    | {"do_record_decision", "do_end_by_decision", "do_change_phone"}  # the lender's API and staff, never a reply
+)
 
 
 @dataclass(frozen=True)
