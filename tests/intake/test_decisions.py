@@ -3,6 +3,7 @@ never to an opted-out phone; a retry sends nothing; refusals are clear and chang
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -189,3 +190,23 @@ def test_an_id_beyond_the_id_column_is_404_not_an_error(client: FlaskClient, pat
     url = f"/api/v1/applications/{2**31}{path}"
     response = client.get(url, headers=AUTH) if not path else client.post(url, json={}, headers=AUTH)
     assert response.status_code == 404
+
+
+def test_the_same_decision_sent_twice_at_once_is_recorded_and_notified_once(
+    app: Any, client: FlaskClient, rt: Runtime
+) -> None:
+    filed = file(client)
+    codes: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def post() -> None:
+        barrier.wait()
+        codes.append(decide(app.test_client(), filed["id"], decision_id="d-1", status="approved").status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(codes) == [200, 200, 200, 201]
+    assert len(progress_notices(rt, filed["applicant"]["phone"])) == 1
