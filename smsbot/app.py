@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from smsbot.config import Settings, load_settings
 from smsbot.dependencies import Runtime, build_runtime, init_app
@@ -11,6 +12,13 @@ from smsbot.logs import configure_logging
 
 MAX_REQUEST_BYTES = 256 * 1024
 csrf = CSRFProtect()
+
+
+class RowIdConverter(IntegerConverter):
+    """`<row_id:...>` in a URL: a row id the database can hold (a 32-bit key); anything past it is a plain 404."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def create_app(settings: Settings | None = None, *, rt: Runtime | None = None) -> Flask:
@@ -26,6 +34,7 @@ def create_app(settings: Settings | None = None, *, rt: Runtime | None = None) -
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.url_map.converters["row_id"] = RowIdConverter
     init_app(app, rt or build_runtime(settings))
     csrf.init_app(app)
     _register_blueprints(app, settings)

@@ -78,7 +78,7 @@ def _build() -> dict[str, Any]:
             "/api/v1/applications/{id}": {
                 "get": {
                     "summary": "One application with messages, corrections and history",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
                     "responses": {
                         "200": reply("The application", "Application"),
                         "404": reply("Not found", "Error"),

@@ -51,7 +51,7 @@ def create_application() -> tuple[Response, int]:
         return jsonify(detail(session, app)), 201 if created else 200  # type: ignore[arg-type]
 
 
-@bp.get("/applications/<int:app_id>")
+@bp.get("/applications/<row_id:app_id>")
 def get_application(app_id: int) -> Response:
     with runtime().sessions() as session:
         app = session.get(Application, app_id)
