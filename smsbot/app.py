@@ -9,16 +9,17 @@ from werkzeug.routing import IntegerConverter
 from smsbot.config import Settings, load_settings
 from smsbot.dependencies import Runtime, build_runtime, init_app
 from smsbot.logs import configure_logging
+from smsbot.models.base import ROW_ID_MAX
 
 MAX_REQUEST_BYTES = 256 * 1024
 csrf = CSRFProtect()
 
 
 class RowIdConverter(IntegerConverter):
-    """`<row_id:...>` in a URL: a row id the database can hold (a 32-bit key); anything past it is a plain 404."""
+    """`<row_id:...>` in a URL: an id a row can have; anything past it is a plain 404."""
 
     def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(url_map, min=1, max=2**31 - 1)
+        super().__init__(url_map, min=1, max=ROW_ID_MAX)
 
 
 def create_app(settings: Settings | None = None, *, rt: Runtime | None = None) -> Flask:

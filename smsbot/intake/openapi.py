@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from smsbot.intake.filing import ApplicationIn
+from smsbot.models.base import ROW_ID_MAX
 from states.conversation_states import HandoffReason, State
+
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": ROW_ID_MAX}
 
 
 def _build() -> dict[str, Any]:
@@ -78,7 +81,7 @@ def _build() -> dict[str, Any]:
             "/api/v1/applications/{id}": {
                 "get": {
                     "summary": "One application with messages, corrections and history",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}],
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": ROW_ID}],
                     "responses": {
                         "200": reply("The application", "Application"),
                         "404": reply("Not found", "Error"),
