@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from smsbot.config import Settings, load_settings
 from smsbot.dependencies import Runtime, build_runtime, init_app
@@ -18,7 +18,7 @@ csrf = CSRFProtect()
 class RowIdConverter(IntegerConverter):
     """`<row_id:...>` in a URL: an id a row can have; anything past it is a plain 404."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, url_map: Map, *args: object, **kwargs: object) -> None:
         super().__init__(url_map, min=1, max=ROW_ID_MAX)
 
 
