@@ -32,6 +32,11 @@ OPT_OUT_WHOLE = re.compile(
     r"^(?:回复?|reply|发|send)?(?:t|r|td|退|退订|退出|0000|stop|end|edn|tuiding|停止|停|停发|滚+|滚蛋|滚开|给我滚|你?滚吧)"
     r"[。.!！]*$"
 )
+# A clause of its own that is an opt-out word: "滚，骗子" is a stop demand beside an insult (opt-out wins).
+_CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、~…]+")
+# Letters held down on a cheap keypad ("ENDD", "stopp"): the word with its runs collapsed is the keyword.
+_LETTER_RUN = re.compile(r"([a-z])\1+")
+SHORT_KEYWORDS = frozenset({"td", "end"})
 _STOP_WORD = r"(?:别|不(?<!要不)要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许|停止)"
 _PROFANE_INFIX = r"(?:他妈的?|tm|特么|妈的|tmd|尼玛|你妈)?"
 OPT_OUT_ZH = zh_any(
@@ -48,7 +53,9 @@ OPT_OUT_ZH = zh_any(
     r"(?:再|还)(?:发|send).{0,10}(?:投诉|举报|报警|告你|12321)|(?:投诉|举报).{0,6}(?:短信|骚扰)|12321",
 )
 # Calls refused: a stop demand unless the reply also says texts are welcome (a channel preference).
-CALLS_REFUSED_ZH = re.compile(r"(?:别|不要|唔好|勿)再?(?:给我)?打(?:电话|来|俾我)?")
+CALLS_REFUSED_ZH = re.compile(
+    r"(?:别|不要|唔好|勿)再?(?:给我)?打(?:我)?(?:电话|来|俾我)?|电话(?:就)?(?:别|不要|勿)(?:再)?打"
+)
 OPT_OUT_EN = en_words(
     r"(?<!non-)(?<!non )sto+p+(?:all)?(?! (?:by|at|in|over|off)(?![a-z]))",
     r"unsub",
@@ -78,13 +85,15 @@ TEXTS_WELCOME = zh_any(
     r"text me instead|(?:use|send) (?:text|sms)|message me instead)(?![a-z])",
 )
 RESUME = zh_any(
-    r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信|重新接收",
+    r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信|重新接收|"
+    r"(?:请|帮我|麻烦)恢复|恢复(?:一下|吧|正常)|重新(?:给我)?发|继续(?:给我)?发|还(?:是)?(?:要|想)(?:收|接收)",
     r"(?<![a-z])(?:start(?: sending)? again|resubscribe|subscribe again|opt (?:back )?in|unstop|"
     r"rec(?:ei|ie)ve[a-z ]{0,20} again|(?:texts?|messages?|sms|updates?|notifications?) again|resume)(?![a-z])",
 )
 # The earlier opt-out told as past: "上次回了退订", "I sent STOP earlier".
 PAST_OPT_OUT = zh_any(
-    r"(?:之前|以前|上次|刚才|前几天|不小心|误)[^，。,.!?！？]{0,6}(?:回|发|退|点)|回了|发了|退订了|点了",
+    r"(?:之前|以前|上次|刚才|前几天|不小心|误)[^，。,.!?！？]{0,6}(?:回|发|退|点)|回了|发了|退订了|点了|"
+    r"(?:退订|td|t)(?:是)?(?:错了|误操作|按错|点错|发错)|误操作|误点|按错了?|点错了?|发错了?",
     r"(?<![a-z])(?:sent|replied|texted|earlier|before|last|ago|by mistake|accidentally|unsubscribed|stopped)(?![a-z])",
 )
 SINGLE_LETTER = re.compile(r"(?<![a-z'])[tr](?![a-z'])")
@@ -125,10 +134,16 @@ def _one_edit(word: str, key: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+def _held_key(word: str) -> bool:
+    """ "endd", "tdd": a short keyword with a letter repeated (exact short keywords are matched elsewhere)."""
+    collapsed = _LETTER_RUN.sub(r"\1", word)
+    return collapsed != word and (collapsed in SHORT_KEYWORDS or _is_typo_of_keyword(collapsed))
+
+
 def has_fuzzy_keyword(spaced: str) -> bool:
     """A Latin opt-out keyword, or one typo of it, as a word or two words run together ("opt otu")."""
     words = _LATIN_WORD.findall(_NON_STOP.sub(" ", spaced))
-    if any(_is_typo_of_keyword(w) for w in set(words) if len(w) >= 3):
+    if any(_is_typo_of_keyword(w) or _held_key(w) for w in set(words) if len(w) >= 3):
         return True
     pairs = {a + b for a, b in pairwise(words)}  # a long message repeats itself: each pair is checked once
     return any(_OPTOUT_SHAPE.fullmatch(pair) and _one_edit(pair, "optout") for pair in pairs)
@@ -145,15 +160,17 @@ def _letter_is_keyword(spaced: str, match: re.Match[str]) -> bool:
 
 
 def _stop_demand(compact: str, spaced: str) -> bool:
-    if _ZERO_RUN.search(spaced) or _either(OPT_OUT_ZH, OPT_OUT_EN, compact, spaced):  # spaced: "0000 1"
-        return True
-    calls = _either(CALLS_REFUSED_ZH, CALLS_REFUSED_EN, compact, spaced)
-    return calls and not _either(TEXTS_WELCOME, TEXTS_WELCOME, compact, spaced)
+    # "别打电话" refuses calls, not texts: a channel preference for staff (DOMAIN.md clarifications), never an opt-out
+    return bool(_ZERO_RUN.search(spaced)) or _either(OPT_OUT_ZH, OPT_OUT_EN, compact, spaced)  # spaced: "0000 1"
+
+
+def _clause_is_opt_out_word(spaced: str) -> bool:
+    return any(OPT_OUT_WHOLE.match(clause.strip()) for clause in _CLAUSE_BREAK.split(spaced) if clause.strip())
 
 
 def is_opt_out(compact: str, spaced: str) -> bool:
     """Any opt-out word (one typo allowed in the Latin ones) or a plain demand to stop texting."""
-    if OPT_OUT_WHOLE.match(compact) or _stop_demand(compact, spaced):
+    if OPT_OUT_WHOLE.match(compact) or _stop_demand(compact, spaced) or _clause_is_opt_out_word(spaced):
         return True
     if has_fuzzy_keyword(CANCEL_LOAN.sub(" ", spaced)):
         return True
@@ -161,9 +178,24 @@ def is_opt_out(compact: str, spaced: str) -> bool:
 
 
 def is_channel_preference(compact: str, spaced: str) -> bool:
-    """ "别打电话，发短信就行": how to reach the applicant, for staff to note."""
+    """ "别打电话", "don't call, just text": how to reach the applicant, for staff to note (texts welcome or not)."""
     calls = CALLS_REFUSED_ZH.search(compact) or CALLS_REFUSED_EN.search(spaced) or "不方便接电话" in compact
-    return bool(calls or "no calls" in spaced) and bool(TEXTS_WELCOME.search(compact) or TEXTS_WELCOME.search(spaced))
+    return bool(calls or "no calls" in spaced)
+
+
+# A question about what a keyword means ("回T是退订的意思吗", "what does STOP mean") mentions it, it does not send it.
+MEANING_QUESTION = re.compile(
+    r"(?:是|就是|代表|表示)[^,.!?;，。！？；]{0,8}(?:的意思|什么意思|啥意思)|(?:是|代表|表示)(?:什么|啥)意思|"
+    r"(?:回复?|发|按|reply|send) ?[a-z0-9]{1,4} ?(?:就)?(?:是|代表|表示)[^,.!?;，。！？；]{0,6}(?:吗|么|嘛|\?)|"
+    r"(?<![a-z])(?:what does|what do|does) [a-z0-9 ]{1,20} mean(?![a-z])"
+)
+
+
+def without_meaning_questions(spaced: str) -> str:
+    return " ".join(c for c in _QUESTION_CLAUSE.split(spaced) if c and not MEANING_QUESTION.search(c))
+
+
+_QUESTION_CLAUSE = re.compile(r"[,.!?;，。！？；]+")
 
 
 def is_resume(compact: str, spaced: str) -> bool:

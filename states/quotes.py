@@ -56,3 +56,29 @@ def without_quotes(text: str, sent_texts: Iterable[str]) -> str:
     if not blanked:
         return text
     return "".join(" " if i in blanked else char for i, char in enumerate(folded))
+
+
+# The instructions every notice and reminder carries. Two of them in one reply, or one inside quote marks, are
+# a copy of our text even when we cannot say which text (a notice sent from another system, a screenshot
+# retyped): they are cut out, and the applicant's own words are read. One bare 回T退订 is the applicant's.
+_INSTRUCTION = re.compile(
+    r"(?:无误|确认)(?:请)?回(?:复)?1|(?:需)?更正(?:请)?回(?:复)?2|回(?:复)?t退订|"
+    r"reply 1 (?:if (?:correct|right)|to confirm|confirm)|2 to correct|(?:reply )?stop to opt out"
+)
+_QUOTED = re.compile(r"[「『“\"]([^」』”\"]{1,40})[」』”\"]")
+
+
+def without_our_instructions(text: str) -> str:
+    """`text` (folded) with copies of our reply instructions blanked, or `text` itself when it holds none."""
+    folded = fold_cased(text)
+    lowered = folded.lower()
+    found = list(_INSTRUCTION.finditer(lowered))
+    if len(found) >= 2:
+        spans = [(m.start(), m.end()) for m in found]
+    else:
+        spans = [(q.start(), q.end()) for q in _QUOTED.finditer(lowered) if _INSTRUCTION.search(q.group(1))]
+    if not spans:
+        return text
+    for start, end in spans:
+        folded = folded[:start] + " " * (end - start) + folded[end:]
+    return folded

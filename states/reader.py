@@ -15,7 +15,7 @@ from states.confirmation import has_confirm_form, read_confirm
 from states.corrections import NEGATED_VALUE, NUMBERISH, Dispute, field_value, find_disputes, has_correction
 from states.escalations import read_escalation, read_long_reply
 from states.intents import FIELD_MENU, Field, Intent, Reading
-from states.quotes import without_quotes
+from states.quotes import without_our_instructions, without_quotes
 from states.reply import Reply, redact_id_numbers, without_choices
 from states.values import parse_amount, parse_name, parse_term, parse_text
 
@@ -65,7 +65,7 @@ def read_reply(
     `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure: no I/O, no clock, no
     randomness.
     """
-    unquoted = without_quotes(text, sent_texts) if sent_texts else text
+    unquoted = without_our_instructions(without_quotes(text, sent_texts) if sent_texts else text)
     redacted = redact_id_numbers(text)
     if len(unquoted) > LONG_REPLY:
         return Reading(read_long_reply(unquoted), redacted_text=redacted)
@@ -97,8 +97,12 @@ def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:
         return None
     values = {d.value for d in disputes if d.value is not None}
     if len(values) > 1 or (not values and any(d.unusable for d in disputes)):
-        return Intent.AMBIGUOUS, None, None, False
+        return Intent.AMBIGUOUS, disputes[0].field, None, False  # unusable as written: the field is kept
     return Intent.CORRECT, disputes[0].field, values.pop() if values else None, False
+
+
+# One digit held down ("1111", "2222"): a keypad slip or an insistent 1, never an amount.
+_UNITLESS = re.compile(r"([0-9])\1+[.。!！]*")
 
 
 def _bare_value(spaced: str) -> _Verdict | None:
@@ -109,10 +113,10 @@ def _bare_value(spaced: str) -> _Verdict | None:
     amount, term = parse_amount(spaced), parse_term(spaced)
     if re.search(r"期|个月|年|month|year", compact) and term is not None:
         return Intent.CORRECT, Field.TERM, term, False
-    if amount is not None:
+    if amount is not None and not _UNITLESS.fullmatch(compact):
         return Intent.CORRECT, Field.AMOUNT, amount, False
-    if re.search(r"[0-9一二两三四五六七八九十]\s*[万wk千元块]|[0-9]{3,}", compact):
-        return Intent.AMBIGUOUS, None, None, False  # a value was meant, but cannot be used as written
+    if amount is not None or re.search(r"[0-9一二两三四五六七八九十]\s*[万wk千元块]|[0-9]{3,}", compact):
+        return Intent.AMBIGUOUS, Field.AMOUNT, None, False  # an amount was meant, but cannot be used as written
     return None
 
 
@@ -202,7 +206,7 @@ def _read_menu(reply: Reply) -> _Verdict:
         bare = _bare_value(reply.spaced)
         if bare is not None:
             return bare
-    return _confirm_or_fallback(reply)
+    return _retraction_or_fallback(reply)  # "都对，不用改了" after asking to correct: re-prompt, never confirm
 
 
 def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdict:
