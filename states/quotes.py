@@ -65,11 +65,17 @@ _INSTRUCTION = re.compile(
     r"(?:无误|确认)(?:请)?回(?:复)?1|(?:需)?更正(?:请)?回(?:复)?2|回(?:复)?t退订|"
     r"reply 1 (?:if (?:correct|right)|to confirm|confirm)|2 to correct|(?:reply )?stop to opt out"
 )
+# Every instruction has 回 or the letters "eply"/"opt"/"to correct" in some width or case; checked on the raw text.
+_MAY_HOLD_INSTRUCTION = re.compile(
+    r"回|[eｅＥ][pｐＰ][lｌＬ][yｙＹ]|[oｏＯ][pｐＰ][tｔＴ]|[cｃＣ][oｏＯ][rｒＲ]{2}", re.IGNORECASE
+)
 _QUOTED = re.compile(r"[「『“\"]([^」』”\"]{1,40})[」』”\"]")
 
 
 def without_our_instructions(text: str) -> str:
     """`text` (folded) with copies of our reply instructions blanked, or `text` itself when it holds none."""
+    if not _MAY_HOLD_INSTRUCTION.search(text):
+        return text  # the common case, decided without folding a long message
     folded = fold_cased(text)
     lowered = folded.lower()
     found = list(_INSTRUCTION.finditer(lowered))
