@@ -118,7 +118,7 @@ def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
     if reply.search(lx.WORRY) or reply.search(lx.REQUEST) or reply.search(lx.CONDITION) or reply.search(lx.WHO_ARE_YOU):
         return Intent.HUMAN, False  # confirm plus doubt, a request for action or a condition: staff
     procedural = reply.search(lx.HELP) or reply.search(lx.PROCEDURAL)
-    if lx.CONTRAST.search(reply.compact) and not procedural:
+    if (lx.CONTRAST.search(reply.compact) or lx.CONTRAST.search(reply.spaced)) and not procedural:
         return Intent.HUMAN, False  # confirm plus an unspoken reservation: staff
     compact, spaced = _outside_procedural_questions(reply)
     if reply.several_digits or lx.HEDGE.search(compact) or lx.HEDGE.search(spaced):
@@ -135,10 +135,12 @@ def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
     if lx.QUESTION_ON_CONFIRM.search(compact) or lx.QUESTION_ON_CONFIRM.search(spaced):
         return Intent.AMBIGUOUS, False
     if not procedural and reply.search(lx.QUESTION):
-        return Intent.AMBIGUOUS, False
+        # "1?" questions the answer itself; "1 能不能用来买车" asks staff something of its own
+        return (Intent.HUMAN if len(rest) >= _QUESTION_OF_ITS_OWN else Intent.AMBIGUOUS), False
     if rest:
         return (Intent.AMBIGUOUS if lx.QUESTION.search(rest) else Intent.HUMAN), False
     return Intent.CONFIRM, procedural
 
 
+_QUESTION_OF_ITS_OWN = 4  # meaningful characters a question needs beside a confirmation to be one for staff
 _STORY = 8  # meaningful characters beyond the grammar: more than a stray word, a message of its own

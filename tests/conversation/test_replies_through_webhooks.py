@@ -27,7 +27,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 SETS = sorted(str(path) for path in DATA.glob("replies*.jsonl")) + [
     extra for extra in os.environ.get("SMSBOT_E2E_EXTRA", "").split(os.pathsep) if extra
 ]
-SAMPLE = 0 if os.environ.get("SMSBOT_E2E_ALL") == "1" else 60
+SAMPLE = 0 if os.environ.get("SMSBOT_E2E_ALL") == "1" else 150
 MENU = {"name": "1", "amount": "2", "term": "3", "purpose": "4", "other": "5"}
 STAFF_ONLY_FIELDS = frozenset({"phone", "id_number"})  # corrections the product never takes over SMS
 _CJK = re.compile(r"[\u3400-\u9fff]")
