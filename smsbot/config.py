@@ -91,9 +91,19 @@ class Settings(BaseSettings):
             if not self.database_url:
                 raise ValueError("DATABASE_URL must be set in production")
             _refuse_simulator_in_production(self)
+        if self.lease_seconds <= self.send_time_seconds:
+            raise ValueError(
+                "SMSBOT_LEASE_SECONDS must exceed twice SMSBOT_TWILIO_TIMEOUT_SECONDS plus one second: a send must"
+                " never outlive the lease of the row it sends"
+            )
         if self.backend == "twilio" and not (self.twilio_from_number or self.twilio_messaging_service_sid):
             raise ValueError("the twilio backend needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         return self
+
+    @property
+    def send_time_seconds(self) -> float:
+        """The longest one provider call may take: its connect and read timeouts, plus a second of our own."""
+        return 2 * self.twilio_timeout_seconds + 1
 
     @property
     def backend(self) -> str:

@@ -36,6 +36,7 @@ class Claim:
     reconcile: bool  # an earlier attempt's outcome is unknown: look it up before sending again
     not_before: datetime  # the sender's pacing slot
     consent_exempt: bool = False  # the opt-out confirmation itself
+    attempt: int = 0  # the row's `attempts` after this claim: who holds the lease (see delivery.leases)
 
 
 def claim_due(session: Session, *, settings: Settings, sender: str, limit: int, now: datetime) -> list[Claim]:
@@ -57,7 +58,7 @@ def claim_due(session: Session, *, settings: Settings, sender: str, limit: int, 
         message.lease_until, message.updated_at = now + lease, now
         known = _known_sids(session, message) if reconcile else frozenset()
         sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known)
-        claims.append(Claim(sms, reconcile, slot, message.kind in CONSENT_EXEMPT_KINDS))
+        claims.append(Claim(sms, reconcile, slot, message.kind in CONSENT_EXEMPT_KINDS, message.attempts))
     return claims
 
 
