@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import datetime, timedelta
 
-from smsbot.config import Settings
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pydantic import ValidationError
+
+from smsbot.config import Settings, load_settings
+from smsbot.db import transaction
+from smsbot.delivery.claims import Claim, claim_due
+from smsbot.delivery.leases import Pace, hold_for_send, renew_leases
+from smsbot.delivery.providers.base import Outcome, SendResult
+from smsbot.delivery.send_results import record_results
 from smsbot.dependencies import Runtime
+from smsbot.models import Message, utcnow
 from tests.delivery.conftest import start_worker
 from tests.delivery.helpers import wait_until
 from tests.delivery.test_worker_processes import all_done, file_many, stop
+from tests.factories import file
 from tests.twilio_standin import TwilioStandIn
 
 # A lease of 5 s, a provider that takes most of a second per text, four sends at a time per worker: a worker
@@ -30,3 +42,76 @@ def test_two_workers_and_a_slow_provider_send_one_text_per_row(
             stop(worker)
     created = standin.stats()["created_by_to"]
     assert {phone: created.get(phone) for phone in phones} == {phone: 1 for phone in phones}
+
+
+def claim_at(rt: Runtime, when: datetime, limit: int = 50) -> list[Claim]:
+    with transaction(rt.sessions) as session:
+        return claim_due(session, settings=rt.settings, sender="test", limit=limit, now=when)
+
+
+def lease_of(rt: Runtime, claim: Claim) -> datetime | None:
+    with rt.sessions() as session:
+        message = session.get(Message, claim.sms.message_id)
+        assert message is not None
+        return message.lease_until
+
+
+def test_a_row_claimed_again_after_its_lease_is_not_sent_by_its_first_holder(client: FlaskClient, rt: Runtime) -> None:
+    file(client)
+    start = utcnow()
+    [first] = claim_at(rt, start)
+    assert hold_for_send(rt.sessions, first, settings=rt.settings, now=start)
+    after = start + timedelta(seconds=rt.settings.lease_seconds + 1)
+    assert not hold_for_send(rt.sessions, first, settings=rt.settings, now=after)  # ran out: nobody sends on it
+    [second] = claim_at(rt, after)
+    assert second.attempt == first.attempt + 1
+    assert not hold_for_send(rt.sessions, first, settings=rt.settings, now=after)
+    assert hold_for_send(rt.sessions, second, settings=rt.settings, now=after)
+
+
+def test_the_first_holders_late_outcome_changes_nothing(client: FlaskClient, rt: Runtime) -> None:
+    file(client)
+    start = utcnow()
+    [first] = claim_at(rt, start)
+    [second] = claim_at(rt, start + timedelta(seconds=rt.settings.lease_seconds + 1))
+    with transaction(rt.sessions) as session:
+        late = SendResult(Outcome.SENT, sid="SM" + "0" * 32, status="queued")
+        record_results(session, [(first.sms.message_id, first.attempt, late)], settings=rt.settings, now=start)
+    with rt.sessions() as session:
+        message = session.get(Message, second.sms.message_id)
+        assert message is not None and (message.status, message.provider_sid) == ("sending", None)
+
+
+def test_renewed_leases_keep_waiting_rows_from_other_workers(client: FlaskClient, rt: Runtime) -> None:
+    for _ in range(3):
+        file(client)
+    start = utcnow()
+    claims = claim_at(rt, start)
+    almost = start + timedelta(seconds=rt.settings.lease_seconds - 1)
+    with transaction(rt.sessions) as session:
+        assert renew_leases(session, claims, settings=rt.settings, now=almost) == 3
+    assert claim_at(rt, start + timedelta(seconds=rt.settings.lease_seconds + 1)) == []
+    assert all(hold_for_send(rt.sessions, c, settings=rt.settings, now=almost) for c in claims)
+
+
+def test_a_lease_too_short_for_one_send_is_renewed_before_the_send(client: FlaskClient, rt: Runtime) -> None:
+    file(client)
+    start = utcnow()
+    [claim] = claim_at(rt, start)
+    late = start + timedelta(seconds=rt.settings.lease_seconds - 2)  # less left than one provider call may take
+    assert hold_for_send(rt.sessions, claim, settings=rt.settings, now=late)
+    assert lease_of(rt, claim) == late + timedelta(seconds=rt.settings.lease_seconds)
+
+
+def test_a_worker_claims_only_what_it_can_send_within_half_a_lease_at_its_pace(settings: Settings) -> None:
+    pace = Pace(settings.model_copy(update={"lease_seconds": 60, "twilio_timeout_seconds": 10}), parallel=4)
+    assert pace.capacity(50) == 5  # unmeasured: a send may take 21 s, four at a time, in 30 s
+    pace.observe(2.0)
+    assert pace.capacity(50) == 50  # 60 fit, the batch limit holds
+    pace.observe(10.0)
+    assert pace.capacity(50) == int(4 * 30 / (0.7 * 2.0 + 0.3 * 10.0))
+
+
+def test_a_lease_shorter_than_one_send_is_refused() -> None:
+    with pytest.raises(ValidationError, match="SMSBOT_LEASE_SECONDS must exceed"):
+        load_settings(lease_seconds=20, twilio_timeout_seconds=10)
