@@ -5,7 +5,7 @@ never outlives its leases (`delivery.leases`): it claims what it can send within
 renews those still waiting, and checks the lease right before each send.
 
 Sends of one batch may overlap (`SMSBOT_SEND_CONCURRENCY` threads): a provider call takes far longer than our
-bookkeeping, and pacing is already settled by the slots handed out at claim time."""
+bookkeeping, and each paced send takes its own slot right before it goes (`delivery.pacing`)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.claims import Claim, claim_due
 from smsbot.delivery.leases import LeaseKeeper, Pace, hold_for_send
+from smsbot.delivery.pacing import wait_for_slot
 from smsbot.delivery.providers.base import Outcome, SendResult, SmsProvider
 from smsbot.delivery.send_results import record_results
 from smsbot.models import utcnow
@@ -52,7 +53,7 @@ def drain_once(
     claimed_at = now or utcnow()
     wanted = pace.capacity(limit) if pace else limit
     with transaction(factory) as session:
-        claims = claim_due(session, settings=settings, sender=sender_of(provider), limit=wanted, now=claimed_at)
+        claims = claim_due(session, settings=settings, limit=wanted, now=claimed_at)
     keeper = LeaseKeeper(factory, claims, settings=settings)
     done: list[tuple[Claim, SendResult]] = []
     sending = Sending(factory, provider, settings=settings, claimed_at=claimed_at, now=now, pace=pace)
@@ -87,7 +88,7 @@ class Sending:
 
     def send(self, claim: Claim) -> tuple[Claim, SendResult | None]:
         """The claim's outcome, or None when its lease was lost before the send (another worker holds it)."""
-        _wait_for_slot(claim, self.now)
+        wait_for_slot(self.factory, sender_of(self.provider), settings=self.settings, now=self.now)
         stale = (utcnow() - self.claimed_at).total_seconds() > RECHECK_AFTER_SECONDS
         started = time.monotonic()
         result = _send(self.factory, self.provider, claim, stale=stale, settings=self.settings, now=self.now)
@@ -142,13 +143,6 @@ def sender_of(provider: SmsProvider) -> str:
     return getattr(provider, "sender", "") or provider.name
 
 
-def _wait_for_slot(claim: Claim, now: datetime | None) -> None:
-    if now is None:  # a test clock never sleeps
-        delay = (claim.not_before - utcnow()).total_seconds()
-        if delay > 0:
-            time.sleep(delay)
-
-
 def _send(
     factory: sessionmaker[Session],
     provider: SmsProvider,
@@ -182,6 +176,7 @@ def run_worker(
     """Poll until `stop` is set, sleeping only when there was nothing to do."""
     pool = ThreadPoolExecutor(settings.send_concurrency, "send") if settings.send_concurrency > 1 else None
     pace = Pace(settings, parallel=settings.send_concurrency if pool else 1)
+    provider.warm_up()
     try:
         while not (stop is not None and stop.is_set()):
             try:

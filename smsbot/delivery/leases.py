@@ -50,7 +50,7 @@ def hold_for_send(factory: sessionmaker[Session], claim: Claim, *, settings: Set
 def renew_leases(session: Session, claims: Iterable[Claim], *, settings: Settings, now: datetime) -> int:
     """Give each claim still held (lease not yet ended) a full lease from `now`; returns how many were renewed.
     One statement for the whole set, inside the caller's transaction."""
-    rows = [{"b_id": c.sms.message_id, "b_attempt": c.attempt, "b_until": _renewed(c, settings, now)} for c in claims]
+    rows = [{"b_id": claim.sms.message_id, "b_attempt": claim.attempt} for claim in claims]
     if not rows:
         return 0
     table = Message.__table__  # type: ignore[attr-defined]
@@ -58,14 +58,10 @@ def renew_leases(session: Session, claims: Iterable[Claim], *, settings: Setting
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.status == S.SENDING)
         .where(table.c.attempts == bindparam("b_attempt"), table.c.lease_until > now)
-        .values(lease_until=bindparam("b_until"))
+        .values(lease_until=now + timedelta(seconds=settings.lease_seconds))
     )
     result = session.connection().execute(statement, rows)
     return int(result.rowcount)
-
-
-def _renewed(claim: Claim, settings: Settings, now: datetime) -> datetime:
-    return max(now, claim.not_before) + timedelta(seconds=settings.lease_seconds)
 
 
 class LeaseKeeper:

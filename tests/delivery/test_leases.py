@@ -46,7 +46,7 @@ def test_two_workers_and_a_slow_provider_send_one_text_per_row(
 
 def claim_at(rt: Runtime, when: datetime, limit: int = 50) -> list[Claim]:
     with transaction(rt.sessions) as session:
-        return claim_due(session, settings=rt.settings, sender="test", limit=limit, now=when)
+        return claim_due(session, settings=rt.settings, limit=limit, now=when)
 
 
 def lease_of(rt: Runtime, claim: Claim) -> datetime | None:
