@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from smsbot.config import Settings, load_settings
 from smsbot.db import transaction
 from smsbot.delivery.claims import Claim, claim_due
 from smsbot.delivery.leases import Pace, hold_for_send, renew_leases
 from smsbot.delivery.providers.base import Outcome, SendResult
+from smsbot.delivery.providers.twilio import RECONCILED
 from smsbot.delivery.send_results import record_results
 from smsbot.dependencies import Runtime
-from smsbot.models import Message, utcnow
+from smsbot.models import Message, SendAttempt, utcnow
 from tests.delivery.conftest import start_worker
 from tests.delivery.helpers import wait_until
 from tests.delivery.test_worker_processes import all_done, file_many, stop
@@ -42,6 +46,29 @@ def test_two_workers_and_a_slow_provider_send_one_text_per_row(
             stop(worker)
     created = standin.stats()["created_by_to"]
     assert {phone: created.get(phone) for phone in phones} == {phone: 1 for phone in phones}
+
+
+def test_a_worker_killed_mid_send_beside_a_live_one_leaves_one_text_per_row(
+    live_app: Flask, trt: Runtime, twilio_settings: Settings, standin: TwilioStandIn
+) -> None:
+    standin.set_callback_mode("none")
+    phones = file_many(live_app, 20)
+    standin.delay_next(20, delay_ms=800, created=True)  # so the kill lands between Twilio's create and our commit
+    first = start_worker(twilio_settings, **SLOW)
+    wait_until(lambda: standin.stats()["created_messages"] >= 1, timeout=60)
+    second = start_worker(twilio_settings, **SLOW)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    stop(first)
+    try:
+        wait_until(lambda: all_done(trt, phones), timeout=120)
+    finally:
+        stop(second)
+    created = standin.stats()["created_by_to"]
+    assert {phone: created.get(phone) for phone in phones} == {phone: 1 for phone in phones}
+    with trt.sessions() as session:
+        details = session.execute(select(SendAttempt.detail)).scalars().all()
+    assert RECONCILED in details  # the killed worker's text in flight was found at Twilio by the survivor
 
 
 def claim_at(rt: Runtime, when: datetime, limit: int = 50) -> list[Claim]:
