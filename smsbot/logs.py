@@ -44,13 +44,15 @@ class MaskPhones(logging.Filter):
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """Root logging to stderr, every handler masking phone numbers. Safe to call more than once."""
+    """Root logging to stderr, every handler masking personal data. Safe to call more than once."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # transitions logs every state exit and entry at INFO: three lines per reply that say nothing our own
     # transition records do not.
     logging.getLogger("transitions").setLevel(logging.WARNING)
     # The twilio client logs query parameters (a phone number when listing by To) at INFO.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, MaskPhones) for f in handler.filters):
-            handler.addFilter(MaskPhones())
+    # gunicorn's loggers do not propagate to the root: their handlers mask too.
+    for name in ("", "gunicorn.error", "gunicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            if not any(isinstance(f, MaskPhones) for f in handler.filters):
+                handler.addFilter(MaskPhones())

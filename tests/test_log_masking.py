@@ -15,7 +15,7 @@ from smsbot.app import create_app
 from smsbot.config import Settings
 from smsbot.db import is_sqlite
 from smsbot.dependencies import Runtime
-from smsbot.logs import MaskPhones
+from smsbot.logs import MaskPhones, configure_logging
 from tests.factories import AUTH, application_payload, file, send_sms
 
 NAME = "司马相如"
@@ -97,3 +97,17 @@ def test_an_exception_logged_anywhere_has_its_text_and_stack_masked() -> None:
     written = logging.Formatter().format(record)
     assert "13800138000" not in written and "张三" not in written and "body)" not in written
     assert "138****8000" in written and "Failing row contains (hidden)" in written
+
+
+def test_gunicorns_own_log_handlers_mask_too() -> None:
+    # gunicorn sets up its loggers (which do not propagate) before it loads the app.
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    gunicorn_error = logging.getLogger("gunicorn.error")
+    gunicorn_error.addHandler(handler)
+    try:
+        configure_logging()
+        gunicorn_error.error("worker failed on %s", "+8613800138000", exc_info=ValueError("to 13800138000"))
+    finally:
+        gunicorn_error.removeHandler(handler)
+    assert "13800138000" not in stream.getvalue() and "138****8000" in stream.getvalue()
