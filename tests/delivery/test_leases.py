@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from smsbot.config import Settings, load_settings
-from smsbot.db import transaction
+from smsbot.db import is_sqlite, transaction
 from smsbot.delivery.claims import Claim, claim_due
 from smsbot.delivery.leases import Pace, hold_for_send, renew_leases
 from smsbot.delivery.providers.base import Outcome, SendResult
@@ -69,6 +69,41 @@ def test_a_worker_killed_mid_send_beside_a_live_one_leaves_one_text_per_row(
     with trt.sessions() as session:
         details = session.execute(select(SendAttempt.detail)).scalars().all()
     assert RECONCILED in details  # the killed worker's text in flight was found at Twilio by the survivor
+
+
+def test_a_database_restart_under_sending_workers_leaves_one_text_per_row(
+    live_app: Flask, trt: Runtime, twilio_settings: Settings, standin: TwilioStandIn
+) -> None:
+    if is_sqlite(trt.engine):
+        pytest.skip("connections to drop exist only on PostgreSQL")
+    standin.set_callback_mode("none")
+    phones = file_many(live_app, 24)
+    standin.delay_next(24, delay_ms=500, created=True)
+    workers = [start_worker(twilio_settings, **SLOW) for _ in range(2)]
+    try:
+        wait_until(lambda: standin.stats()["created_messages"] >= 4, timeout=60)
+        drop_every_connection(trt)  # what a server restart does to every worker's connections mid-batch
+        wait_until(lambda: all_done(trt, phones), timeout=120)
+    finally:
+        for worker in workers:
+            stop(worker)
+    created = standin.stats()["created_by_to"]
+    assert {phone: created.get(phone) for phone in phones} == {phone: 1 for phone in phones}
+
+
+def drop_every_connection(rt: Runtime) -> None:
+    outside = create_engine(rt.engine.url)  # not from a pool under test, so every other connection dies
+    with outside.connect() as admin:
+        killed = admin.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": rt.engine.url.database},
+        ).all()
+        admin.commit()
+    outside.dispose()
+    rt.engine.dispose()
+    assert killed
 
 
 def claim_at(rt: Runtime, when: datetime, limit: int = 50) -> list[Claim]:
