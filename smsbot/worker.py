@@ -25,7 +25,7 @@ from smsbot.conversation.reminders import fire_due_timers
 from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.claims import Claim, claim_due
-from smsbot.delivery.leases import LeaseKeeper, Pace, hold_for_send
+from smsbot.delivery.leases import LeaseKeeper, Pace
 from smsbot.delivery.pacing import wait_for_slot
 from smsbot.delivery.providers.base import Outcome, SendResult, SmsProvider
 from smsbot.delivery.send_results import record_results
@@ -54,9 +54,9 @@ def drain_once(
     wanted = pace.capacity(limit) if pace else limit
     with transaction(factory) as session:
         claims = claim_due(session, settings=settings, limit=wanted, now=claimed_at)
-    keeper = LeaseKeeper(factory, claims, settings=settings)
+    keeper = LeaseKeeper(factory, claims, settings=settings, claimed_at=claimed_at)
     done: list[tuple[Claim, SendResult]] = []
-    sending = Sending(factory, provider, settings=settings, claimed_at=claimed_at, now=now, pace=pace)
+    sending = Sending(factory, provider, settings=settings, claimed_at=claimed_at, now=now, pace=pace, keeper=keeper)
     for claim, result in _send_all(sending, claims, keeper=keeper, pool=pool):
         if result is None:  # lost to another worker: nothing of ours to record or renew
             keeper.forget([claim])
@@ -82,19 +82,33 @@ class Sending:
         claimed_at: datetime,
         now: datetime | None,
         pace: Pace | None,
+        keeper: LeaseKeeper,
     ) -> None:
         self.factory, self.provider, self.settings = factory, provider, settings
-        self.claimed_at, self.now, self.pace = claimed_at, now, pace
+        self.claimed_at, self.now, self.pace, self.keeper = claimed_at, now, pace, keeper
 
     def send(self, claim: Claim) -> tuple[Claim, SendResult | None]:
         """The claim's outcome, or None when its lease was lost before the send (another worker holds it)."""
         wait_for_slot(self.factory, sender_of(self.provider), settings=self.settings, now=self.now)
         stale = (utcnow() - self.claimed_at).total_seconds() > RECHECK_AFTER_SECONDS
         started = time.monotonic()
-        result = _send(self.factory, self.provider, claim, stale=stale, settings=self.settings, now=self.now)
+        result = self._send(claim, stale=stale)
         if self.pace is not None and result is not None:
             self.pace.observe(time.monotonic() - started)
         return claim, result
+
+    def _send(self, claim: Claim, *, stale: bool) -> SendResult | None:
+        if stale and not claim.consent_exempt and _opted_out_since_claim(self.factory, claim):
+            return SendResult(Outcome.WITHHELD, error_code="opted_out", detail="opted out after claim")
+        if claim.reconcile:
+            found = self.provider.find_sent(claim.sms)
+            if found is not None:
+                return found
+        # Right before the provider call: a lease that ran out may already be another worker's send.
+        if not self.keeper.hold(claim, self.now or utcnow()):
+            log.warning("message %s: lease lost before sending; left to its new holder", claim.sms.message_id)
+            return None
+        return self.provider.send(claim.sms)
 
 
 def _send_all(
@@ -141,28 +155,6 @@ def _record(
 
 def sender_of(provider: SmsProvider) -> str:
     return getattr(provider, "sender", "") or provider.name
-
-
-def _send(
-    factory: sessionmaker[Session],
-    provider: SmsProvider,
-    claim: Claim,
-    *,
-    stale: bool,
-    settings: Settings,
-    now: datetime | None,
-) -> SendResult | None:
-    if stale and not claim.consent_exempt and _opted_out_since_claim(factory, claim):
-        return SendResult(Outcome.WITHHELD, error_code="opted_out", detail="opted out after claim")
-    if claim.reconcile:
-        found = provider.find_sent(claim.sms)
-        if found is not None:
-            return found
-    # Right before the provider call: a lease that ran out may already be another worker's send.
-    if not hold_for_send(factory, claim, settings=settings, now=now or utcnow()):
-        log.warning("message %s: lease lost before sending; left to its new holder", claim.sms.message_id)
-        return None
-    return provider.send(claim.sms)
 
 
 def _opted_out_since_claim(factory: sessionmaker[Session], claim: Claim) -> bool:

@@ -1,7 +1,7 @@
 """Leases that cannot be outlived.
 
 A claim leases its row until `lease_until`; once that passes, another worker may claim the row and send it
-(after reconciling). So the holder sends only while its lease holds for a whole provider call (`hold_for_send`,
+(after reconciling). So the holder sends only while its lease holds for a whole provider call (`LeaseKeeper.hold`,
 right before each send), keeps renewing the leases of the rows still waiting in its pool (`LeaseKeeper`), and
 claims no more than it can send within one lease at the pace it measures (`Pace`).
 
@@ -15,9 +15,9 @@ import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from smsbot.config import Settings
 from smsbot.db import transaction
@@ -27,24 +27,6 @@ from smsbot.models.message_status import MessageStatus as S
 
 LEASE_USE = 0.5  # claim what fits in half a lease at the measured pace: the other half is headroom
 RENEW_FRACTION = 3  # renew the waiting rows' leases this many times per lease
-
-
-def _held_by(message_id: object, attempt: object) -> ColumnElement[bool]:
-    return (col(Message.id) == message_id) & (col(Message.status) == S.SENDING) & (col(Message.attempts) == attempt)
-
-
-def hold_for_send(factory: sessionmaker[Session], claim: Claim, *, settings: Settings, now: datetime) -> bool:
-    """True when the claim is still this worker's and its lease outlasts one provider call from `now`
-    (renewing it if it would not); False when the lease ran out or another worker holds the row."""
-    query = select(col(Message.lease_until)).where(_held_by(claim.sms.message_id, claim.attempt))
-    with factory() as session:
-        until = session.execute(query).scalar()
-    if until is None or until <= now:
-        return False
-    if until - now >= timedelta(seconds=settings.send_time_seconds):
-        return True
-    with transaction(factory) as session:
-        return bool(renew_leases(session, [claim], settings=settings, now=now))
 
 
 def renew_leases(session: Session, claims: Iterable[Claim], *, settings: Settings, now: datetime) -> int:
@@ -65,25 +47,58 @@ def renew_leases(session: Session, claims: Iterable[Claim], *, settings: Setting
 
 
 class LeaseKeeper:
-    """The claims of one batch not yet recorded, renewed every third of a lease while they wait in the pool (or
-    wait to be recorded). Used from the worker's main thread only."""
+    """The leases of one batch's claims not yet recorded, as this worker set them.
 
-    def __init__(self, factory: sessionmaker[Session], claims: Iterable[Claim], *, settings: Settings) -> None:
+    Another worker may claim a row only once its lease has ended, so a lease this worker set (at the claim or a
+    renewal) that has a whole provider call left is still its own: `hold` needs the database only when less is
+    left, and then renews the lease there first, sending nothing if the row is no longer this claim's. The
+    main thread renews the waiting rows every third of a lease; the send threads call `hold`."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], claims: Iterable[Claim], *, settings: Settings, claimed_at: datetime
+    ) -> None:
         self._factory, self._settings = factory, settings
+        until = claimed_at + timedelta(seconds=settings.lease_seconds)
         self._open = {claim.sms.message_id: claim for claim in claims}
+        self._until = dict.fromkeys(self._open, until)
+        self._lock = threading.Lock()
         self.every = settings.lease_seconds / RENEW_FRACTION
         self._last = time.monotonic()
 
+    def hold(self, claim: Claim, now: datetime) -> bool:
+        """True when the claim's lease outlasts one provider call from `now` (renewed first if it would not);
+        False when it has ended or another worker holds the row."""
+        with self._lock:
+            until = self._until.get(claim.sms.message_id)
+        if until is None or until <= now:
+            return False
+        if until - now >= timedelta(seconds=self._settings.send_time_seconds):
+            return True
+        with transaction(self._factory) as session:
+            renewed = renew_leases(session, [claim], settings=self._settings, now=now) == 1
+        self._set_until([claim] if renewed else [], now)
+        return renewed
+
     def forget(self, claims: Iterable[Claim]) -> None:
-        for claim in claims:
-            self._open.pop(claim.sms.message_id, None)
+        with self._lock:
+            for claim in claims:
+                self._open.pop(claim.sms.message_id, None)
 
     def renew_if_due(self, now: datetime) -> None:
         if not self._open or time.monotonic() - self._last < self.every:
             return
+        with self._lock:
+            waiting = list(self._open.values())
         with transaction(self._factory) as session:
-            renew_leases(session, self._open.values(), settings=self._settings, now=now)
+            renewed = renew_leases(session, waiting, settings=self._settings, now=now)
+        # Not knowing which rows failed, trust none of them: each finds out in `hold`.
+        self._set_until(waiting if renewed == len(waiting) else [], now)
         self._last = time.monotonic()
+
+    def _set_until(self, claims: list[Claim], now: datetime) -> None:
+        with self._lock:
+            for claim in claims:
+                self._until[claim.sms.message_id] = now + timedelta(seconds=self._settings.lease_seconds)
 
 
 class Pace:

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select, text
 from smsbot.config import Settings, load_settings
 from smsbot.db import is_sqlite, transaction
 from smsbot.delivery.claims import Claim, claim_due
-from smsbot.delivery.leases import Pace, hold_for_send, renew_leases
+from smsbot.delivery.leases import LeaseKeeper, Pace, renew_leases
 from smsbot.delivery.providers.base import Outcome, SendResult
 from smsbot.delivery.providers.twilio import RECONCILED
 from smsbot.delivery.send_results import record_results
@@ -118,17 +118,36 @@ def lease_of(rt: Runtime, claim: Claim) -> datetime | None:
         return message.lease_until
 
 
+def keeper_of(rt: Runtime, claims: list[Claim], claimed_at: datetime) -> LeaseKeeper:
+    return LeaseKeeper(rt.sessions, claims, settings=rt.settings, claimed_at=claimed_at)
+
+
 def test_a_row_claimed_again_after_its_lease_is_not_sent_by_its_first_holder(client: FlaskClient, rt: Runtime) -> None:
     file(client)
     start = utcnow()
     [first] = claim_at(rt, start)
-    assert hold_for_send(rt.sessions, first, settings=rt.settings, now=start)
+    holder = keeper_of(rt, [first], start)
+    assert holder.hold(first, start)
     after = start + timedelta(seconds=rt.settings.lease_seconds + 1)
-    assert not hold_for_send(rt.sessions, first, settings=rt.settings, now=after)  # ran out: nobody sends on it
+    assert not holder.hold(first, after)  # ran out: nobody sends on it
     [second] = claim_at(rt, after)
     assert second.attempt == first.attempt + 1
-    assert not hold_for_send(rt.sessions, first, settings=rt.settings, now=after)
-    assert hold_for_send(rt.sessions, second, settings=rt.settings, now=after)
+    assert not holder.hold(first, after)
+    assert keeper_of(rt, [second], after).hold(second, after)
+    with transaction(rt.sessions) as session:  # nor can the first holder renew what is now someone else's
+        assert renew_leases(session, [first], settings=rt.settings, now=after) == 0
+
+
+def test_a_row_claimed_again_is_not_sent_by_its_first_holder_even_on_a_lagging_clock(
+    client: FlaskClient, rt: Runtime
+) -> None:
+    file(client)
+    start = utcnow()
+    [first] = claim_at(rt, start)
+    holder = keeper_of(rt, [first], start)
+    claim_at(rt, start + timedelta(seconds=rt.settings.lease_seconds + 1))  # another worker, after the lease
+    late = start + timedelta(seconds=rt.settings.lease_seconds - 1)  # the first holder's clock is behind
+    assert not holder.hold(first, late)  # too little left for a send: asked the database, which says no
 
 
 def test_the_first_holders_late_outcome_changes_nothing(client: FlaskClient, rt: Runtime) -> None:
@@ -153,7 +172,20 @@ def test_renewed_leases_keep_waiting_rows_from_other_workers(client: FlaskClient
     with transaction(rt.sessions) as session:
         assert renew_leases(session, claims, settings=rt.settings, now=almost) == 3
     assert claim_at(rt, start + timedelta(seconds=rt.settings.lease_seconds + 1)) == []
-    assert all(hold_for_send(rt.sessions, c, settings=rt.settings, now=almost) for c in claims)
+
+
+def test_the_keeper_renews_its_waiting_rows_and_trusts_what_it_renewed(client: FlaskClient, rt: Runtime) -> None:
+    for _ in range(2):
+        file(client)
+    start = utcnow()
+    claims = claim_at(rt, start)
+    keeper = keeper_of(rt, claims, start)
+    keeper.every = 0  # due at once; the worker renews every third of a lease
+    almost = start + timedelta(seconds=rt.settings.lease_seconds - 1)
+    keeper.renew_if_due(almost)
+    assert all(lease_of(rt, c) == almost + timedelta(seconds=rt.settings.lease_seconds) for c in claims)
+    assert claim_at(rt, start + timedelta(seconds=rt.settings.lease_seconds + 1)) == []
+    assert all(keeper.hold(c, almost) for c in claims)
 
 
 def test_a_lease_too_short_for_one_send_is_renewed_before_the_send(client: FlaskClient, rt: Runtime) -> None:
@@ -161,7 +193,7 @@ def test_a_lease_too_short_for_one_send_is_renewed_before_the_send(client: Flask
     start = utcnow()
     [claim] = claim_at(rt, start)
     late = start + timedelta(seconds=rt.settings.lease_seconds - 2)  # less left than one provider call may take
-    assert hold_for_send(rt.sessions, claim, settings=rt.settings, now=late)
+    assert keeper_of(rt, [claim], start).hold(claim, late)
     assert lease_of(rt, claim) == late + timedelta(seconds=rt.settings.lease_seconds)
 
 
