@@ -93,8 +93,8 @@ class Sending:
         stale = (utcnow() - self.claimed_at).total_seconds() > RECHECK_AFTER_SECONDS
         started = time.monotonic()
         result = self._send(claim, stale=stale)
-        if self.pace is not None and result is not None:
-            self.pace.observe(time.monotonic() - started)
+        if self.pace is not None and result is not None and result.outcome is not Outcome.WITHHELD:
+            self.pace.observe(time.monotonic() - started)  # only sends that called the provider set the pace
         return claim, result
 
     def _send(self, claim: Claim, *, stale: bool) -> SendResult | None:
