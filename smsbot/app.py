@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from flask import Flask, Response
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter, Map
 
 from smsbot.config import Settings, load_settings
 from smsbot.dependencies import Runtime, build_runtime, init_app
 from smsbot.logs import configure_logging
+from smsbot.models.base import ROW_ID_MAX
 
 MAX_REQUEST_BYTES = 256 * 1024
 csrf = CSRFProtect()
+
+
+class RowIdConverter(IntegerConverter):
+    """`<row_id:...>` in a URL: an id a row can have; anything past it is a plain 404."""
+
+    def __init__(self, url_map: Map, *args: object, **kwargs: object) -> None:
+        super().__init__(url_map, min=1, max=ROW_ID_MAX)
 
 
 def create_app(settings: Settings | None = None, *, rt: Runtime | None = None) -> Flask:
@@ -26,6 +35,7 @@ def create_app(settings: Settings | None = None, *, rt: Runtime | None = None) -
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.url_map.converters["row_id"] = RowIdConverter
     init_app(app, rt or build_runtime(settings))
     csrf.init_app(app)
     _register_blueprints(app, settings)
@@ -57,7 +67,8 @@ def _register_blueprints(app: Flask, settings: Settings) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff.bp)
-    if settings.backend == "simulator":
+    # Settings copied in code skip validation, so the blueprint checks the environment itself.
+    if settings.backend == "simulator" and settings.environment != "production":
         from smsbot.web import dev_phone
 
         app.register_blueprint(dev_phone.bp)

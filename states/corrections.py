@@ -103,20 +103,69 @@ def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
     value sits next to it, or when the reply is nothing but field names ("金额", "2 金额"). A correction
     word just before the first field name ("wrong amount", "错的是金额") counts against that field.
     """
+    spaced, cased = _without_rest_is_right(spaced), _without_rest_is_right(cased)
     names_only = not lx.FILLER.sub("", lx.FIELD_MENTION.sub("", re.sub(r"[0-9]", "", spaced)))
     segments = _segments(spaced)
     leading = bool(segments) and has_correction(spaced[: segments[0][1]])
     disputes: list[Dispute] = []
     for index, (fields, start, field_end, end) in enumerate(segments):
         segment, seg_cased = spaced[start:end], cased[start:end]
+        if fields == (Field.NAME,) and _introduces_self(spaced, start, segment):
+            continue
         led = index == 0 and leading and not has_confirm_word(segment)
-        if not led and not _is_disputed(segment, at_menu=at_menu, names_only=names_only):
+        led = led or (index == 0 and _doubted_before(spaced, start)) or _states_a_value(spaced, start, segment)
+        # at the menu the clause naming the field is the choice; a remark after it ("不是说了嘛") does not undo it
+        judged = _first_clause(segment, field_end - start) if at_menu else segment
+        if not led and not _is_disputed(judged, at_menu=at_menu, names_only=names_only):
             continue
         if len(fields) > 1:
             disputes.extend(Dispute(field) for field in fields)
         else:
             disputes.append(field_value(fields[0], segment, seg_cased, field_end - start))
     return disputes
+
+
+# "其他都对", "the rest is fine": every field but the one named is right, so the named one is disputed.
+_REST_IS_RIGHT = re.compile(
+    r"(?:其他|其它|别的|其余|剩下的?)(?:的|信息|资料)?(?:都|全|也|均)?(?:对|没问题|没错|正确|无误|ok|okay)(?:的|了)?|"
+    r"(?<![a-z])(?:the rest|(?:all )?(?:the )?others?|everything else)(?: (?:is|are|looks?))? "
+    r"(?:fine|correct|right|ok|okay|good)(?![a-z])",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,.!?;，。！？；]")
+
+
+# "not sure the term is right": doubt about a named field, said before it, makes that field a correction.
+_DOUBT_BEFORE = re.compile(r"not sure|unsure|not certain|不确定|不太确定|拿不准|不知道对不对|怀疑|担心|worried")
+# "purpose is buying seeds", "name: Li Na": a field stated with its value, in English (Chinese 是/为 is a marker).
+_STATES_A_VALUE = re.compile(
+    r"[a-z]+ ?(?:is|should be|=|:) ?(?!(?:right|correct|fine|ok|okay|good|true|wrong|incorrect|not|no|ok)(?![a-z]))"
+    r"[a-z\u3400-\u9fff]"
+)
+
+
+def _doubted_before(spaced: str, start: int) -> bool:
+    clause = _CLAUSE_END.split(spaced[:start])[-1]
+    return bool(_DOUBT_BEFORE.search(clause))
+
+
+def _states_a_value(spaced: str, start: int, segment: str) -> bool:
+    """ "purpose is X" names a value; "my name is X" introduces the applicant, it corrects nothing."""
+    return bool(_STATES_A_VALUE.match(segment)) and not spaced[:start].endswith(("my ", "my"))
+
+
+def _introduces_self(spaced: str, start: int, segment: str) -> bool:
+    return spaced[:start].endswith("my ") and bool(re.match(r"name ?(?:is|:)", segment))
+
+
+def _without_rest_is_right(text: str) -> str:
+    """The text with "the rest is right" blanked out, each character by a space (`cased` stays aligned)."""
+    return _REST_IS_RIGHT.sub(lambda m: " " * len(m.group()), text)
+
+
+def _first_clause(segment: str, field_end: int) -> str:
+    stop = _CLAUSE_END.search(segment, field_end)
+    return segment[: stop.start()] if stop else segment
 
 
 def _is_disputed(segment: str, *, at_menu: bool, names_only: bool) -> bool:

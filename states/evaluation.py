@@ -30,6 +30,8 @@ CONTEXTS = frozenset({"awaiting_confirmation", "awaiting_correction_field", VALU
 STAFF_FIELDS = frozenset({"phone", "id_number"})  # corrected by staff only: no Field, no value prompt
 LABEL_FIELDS = frozenset({f.value for f in Field} | STAFF_FIELDS)
 TO_A_PERSON = frozenset({Intent.HUMAN, Intent.WRONG_PERSON, Intent.ABUSE_OR_FRAUD_REPORT})
+# A lender's analyst labels with the API's field names; the reader's short name is the same field.
+API_FIELD_NAMES = {"term_months": Field.TERM.value}
 
 
 def load_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -54,6 +56,8 @@ def _checked(line: str, number: int) -> dict[str, Any]:
         raise ValueError(f'line {number}: "context" must be one of {", ".join(sorted(CONTEXTS))}')
     if row.get("intent") not in {i.value for i in Intent}:
         raise ValueError(f'line {number}: "intent" must be one of {", ".join(i.value for i in Intent)}')
+    if row.get("field") in API_FIELD_NAMES:
+        row["field"] = API_FIELD_NAMES[row["field"]]
     if row.get("field") is not None and row["field"] not in LABEL_FIELDS:
         raise ValueError(f'line {number}: "field" must be one of {", ".join(sorted(LABEL_FIELDS))}')
     return row

@@ -56,3 +56,39 @@ def without_quotes(text: str, sent_texts: Iterable[str]) -> str:
     if not blanked:
         return text
     return "".join(" " if i in blanked else char for i, char in enumerate(folded))
+
+
+# The instructions every notice and reminder carries. Two of them in one reply, or one inside quote marks, are
+# a copy of our text even when we cannot say which text (a notice sent from another system, a screenshot
+# retyped): they are cut out, and the applicant's own words are read. One bare 回T退订 is the applicant's.
+_INSTRUCTION = re.compile(
+    r"(?:无误|确认)(?:请)?回(?:复)?1|(?:需)?更正(?:请)?回(?:复)?2|回(?:复)?t退订|"
+    r"reply 1 (?:if (?:correct|right)|to confirm|confirm)|2 to correct|(?:reply )?stop to opt out"
+)
+# Every instruction has 回 or the letters "eply"/"opt"/"to correct" in some width or case; checked on the raw text.
+_MAY_HOLD_INSTRUCTION = re.compile(
+    r"回|[eｅＥ][pｐＰ][lｌＬ][yｙＹ]|[oｏＯ][pｐＰ][tｔＴ]|[cｃＣ][oｏＯ][rｒＲ]{2}", re.IGNORECASE
+)
+_ALL_BUT = re.compile(r"[\W_]+")
+_QUOTED = re.compile(r"[「『“\"]([^」』”\"]{1,40})[」』”\"]")
+
+
+def without_our_instructions(text: str) -> str:
+    """`text` (folded) with copies of our reply instructions blanked, or `text` itself when it holds none."""
+    if not _MAY_HOLD_INSTRUCTION.search(text):
+        return text  # the common case, decided without folding a long message
+    folded = fold_cased(text)
+    lowered = folded.lower()
+    found = list(_INSTRUCTION.finditer(lowered))
+    alone = len(found) == 1 and not _ALL_BUT.sub("", lowered[: found[0].start()] + lowered[found[0].end() :])
+    if alone and "t退订" not in found[0].group():
+        return " "  # "无误回1" alone repeats our instruction back: no answer (回T退订 alone is the applicant's)
+    if len(found) >= 2:
+        spans = [(m.start(), m.end()) for m in found]
+    else:
+        spans = [(q.start(), q.end()) for q in _QUOTED.finditer(lowered) if _INSTRUCTION.search(q.group(1))]
+    if not spans:
+        return text
+    for start, end in spans:
+        folded = folded[:start] + " " * (end - start) + folded[end:]
+    return folded

@@ -15,9 +15,9 @@ from states.confirmation import has_confirm_form, read_confirm
 from states.corrections import NEGATED_VALUE, NUMBERISH, Dispute, field_value, find_disputes, has_correction
 from states.escalations import read_escalation, read_long_reply
 from states.intents import FIELD_MENU, Field, Intent, Reading
-from states.quotes import without_quotes
+from states.quotes import without_our_instructions, without_quotes
 from states.reply import Reply, redact_id_numbers, without_choices
-from states.values import parse_amount, parse_name, parse_term, parse_text
+from states.values import english_numbers, parse_amount, parse_name, parse_term, parse_text
 
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
 _MENU_DIGIT = re.compile(r"^(?:选|回复?|按|第)?([1-9一壹二贰两三叁四五])(?:号|项|个|条)?(?:选项)?$")
@@ -65,7 +65,7 @@ def read_reply(
     `Reading` whose `redacted_text` is `text` with full ID numbers masked. Pure: no I/O, no clock, no
     randomness.
     """
-    unquoted = without_quotes(text, sent_texts) if sent_texts else text
+    unquoted = without_our_instructions(without_quotes(text, sent_texts) if sent_texts else text)
     redacted = redact_id_numbers(text)
     if len(unquoted) > LONG_REPLY:
         return Reading(read_long_reply(unquoted), redacted_text=redacted)
@@ -97,22 +97,28 @@ def _from_disputes(disputes: list[Dispute]) -> _Verdict | None:
         return None
     values = {d.value for d in disputes if d.value is not None}
     if len(values) > 1 or (not values and any(d.unusable for d in disputes)):
-        return Intent.AMBIGUOUS, None, None, False
+        return Intent.AMBIGUOUS, disputes[0].field, None, False  # unusable as written: the field is kept
     return Intent.CORRECT, disputes[0].field, values.pop() if values else None, False
+
+
+# One digit held down ("1111", "2222"): a keypad slip or an insistent 1, never an amount.
+_UNITLESS = re.compile(r"([0-9])\1+[.。!！]*")
 
 
 def _bare_value(spaced: str) -> _Verdict | None:
     """A value without a field name (5万, 12期) corrects the field the value belongs to."""
+    if lx.NUMBER_WORD.search(spaced):
+        spaced = english_numbers(spaced)  # "I asked for fifteen thousand"
     compact = spaced.replace(" ", "")
     if not NUMBERISH.search(compact):
         return None
     amount, term = parse_amount(spaced), parse_term(spaced)
     if re.search(r"期|个月|年|month|year", compact) and term is not None:
         return Intent.CORRECT, Field.TERM, term, False
-    if amount is not None:
+    if amount is not None and not _UNITLESS.fullmatch(compact):
         return Intent.CORRECT, Field.AMOUNT, amount, False
-    if re.search(r"[0-9一二两三四五六七八九十]\s*[万wk千元块]|[0-9]{3,}", compact):
-        return Intent.AMBIGUOUS, None, None, False  # a value was meant, but cannot be used as written
+    if amount is not None or re.search(r"[0-9一二两三四五六七八九十]\s*[万wk千元块]|[0-9]{3,}", compact):
+        return Intent.AMBIGUOUS, Field.AMOUNT, None, False  # an amount was meant, but cannot be used as written
     return None
 
 
@@ -202,7 +208,7 @@ def _read_menu(reply: Reply) -> _Verdict:
         bare = _bare_value(reply.spaced)
         if bare is not None:
             return bare
-    return _confirm_or_fallback(reply)
+    return _retraction_or_fallback(reply)  # "都对，不用改了" after asking to correct: re-prompt, never confirm
 
 
 def _menu_choice(reply: Reply, field: Field, disputes: list[Dispute]) -> _Verdict:
@@ -230,6 +236,9 @@ def _read_value(reply: Reply, field: Field) -> _Verdict:
         return Intent.HUMAN, None, None, False  # "3万 但是我担心", "3万 尽快放款": for staff, value or not
     if field in (Field.AMOUNT, Field.TERM):
         return _read_number_value(reply, field)
+    unhedged = lx.TRAILING_HEDGE.sub("", reply.cased, count=1) if lx.TRAILING_HEDGE.search(reply.spaced) else ""
+    if unhedged.strip():
+        reply = Reply(unhedged, reply.applicant_name)  # "买化肥吧" at the purpose prompt: the value, hedge or not
     named = find_disputes(reply.spaced, reply.cased, at_menu=False)
     disputes = [d for d in named if d.field is not field]
     if _not_a_text_value(reply):

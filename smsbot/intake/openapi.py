@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from smsbot.intake.filing import ApplicationIn
 from smsbot.intake.lender_requests import DecisionIn, PhoneChangeIn
+from smsbot.models.base import ROW_ID_MAX
 from states.conversation_states import HandoffReason, State
 from states.decisions import Decision
 
@@ -17,6 +18,9 @@ def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     defs |= schema.pop("$defs", {})
     return schema
+
+
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": ROW_ID_MAX}
 
 
 def _build() -> dict[str, Any]:
@@ -45,7 +49,7 @@ def _build() -> dict[str, Any]:
             "phone_changes": {"type": "array", "items": {"type": "object"}},
         },
     }
-    app_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    app_id = [{"name": "id", "in": "path", "required": True, "schema": ROW_ID}]
 
     def body(schema: str) -> dict[str, Any]:
         return {
@@ -106,7 +110,7 @@ def _build() -> dict[str, Any]:
             "/api/v1/applications/{id}": {
                 "get": {
                     "summary": "One application with messages, corrections and history",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": ROW_ID}],
                     "responses": {
                         "200": reply("The application", "Application"),
                         "404": reply("Not found", "Error"),

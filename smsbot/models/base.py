@@ -19,6 +19,9 @@ SQLModel.metadata.naming_convention = {
 }
 metadata: MetaData = SQLModel.metadata
 
+# Primary keys are 32-bit integers on PostgreSQL; a larger id can name no row, and is refused before a query.
+ROW_ID_MAX = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

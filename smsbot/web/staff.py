@@ -97,7 +97,7 @@ def queue_fragment() -> dict[str, Any]:
     return {"rows": rows, "counts": data.counts, "ids": [row.id for row in data.rows]}
 
 
-@bp.get("/c/<int:app_id>")
+@bp.get("/c/<row_id:app_id>")
 def conversation(app_id: int) -> str:
     return _conversation_page(app_id)
 
@@ -134,7 +134,7 @@ def _conversation_page(app_id: int, *, error: str | None = None, draft: str = ""
     )
 
 
-@bp.get("/c/<int:app_id>/timeline")
+@bp.get("/c/<row_id:app_id>/timeline")
 def timeline_fragment(app_id: int) -> dict[str, Any]:
     """The timeline alone, for the page's poller: new replies and delivery statuses show up as they happen."""
     with runtime().sessions() as session:
@@ -146,7 +146,7 @@ def timeline_fragment(app_id: int) -> dict[str, Any]:
     return {"timeline": html, "state": app.state, "count": len(entries)}
 
 
-@bp.post("/c/<int:app_id>/claim")
+@bp.post("/c/<row_id:app_id>/claim")
 def claim_conversation(app_id: int) -> Outcome:
     try:
         holder = claim(runtime().sessions, app_id, g.actor)
@@ -169,47 +169,47 @@ def _run(app_id: int, action: Callable[..., object], *args: Any, **kwargs: Any) 
     return redirect(url_for("staff.conversation", app_id=app_id), code=303)
 
 
-@bp.post("/c/<int:app_id>/take_over")
+@bp.post("/c/<row_id:app_id>/take_over")
 def do_take_over(app_id: int) -> Outcome:
     return _run(app_id, take_over, runtime().sessions, app_id, g.actor)
 
 
-@bp.post("/c/<int:app_id>/unassign")
+@bp.post("/c/<row_id:app_id>/unassign")
 def do_unassign(app_id: int) -> Outcome:
     return _run(app_id, unassign, runtime().sessions, app_id, g.actor)
 
 
-@bp.post("/c/<int:app_id>/reply")
+@bp.post("/c/<row_id:app_id>/reply")
 def do_reply(app_id: int) -> Outcome:
     rt = runtime()
     return _run(app_id, send_reply, rt.sessions, app_id, g.actor, request.form.get("body", ""), settings=rt.settings)
 
 
-@bp.post("/c/<int:app_id>/resend_notice")
+@bp.post("/c/<row_id:app_id>/resend_notice")
 def do_resend_notice(app_id: int) -> Outcome:
     rt = runtime()
     return _run(app_id, resend_notice, rt.sessions, app_id, g.actor, settings=rt.settings)
 
 
-@bp.post("/c/<int:app_id>/confirm")
+@bp.post("/c/<row_id:app_id>/confirm")
 def do_confirm(app_id: int) -> Outcome:
     rt = runtime()
     return _run(app_id, confirm, rt.sessions, app_id, g.actor, request.form.get("note", ""), settings=rt.settings)
 
 
-@bp.post("/c/<int:app_id>/close")
+@bp.post("/c/<row_id:app_id>/close")
 def do_close(app_id: int) -> Outcome:
     rt = runtime()
     return _run(app_id, close, rt.sessions, app_id, g.actor, request.form.get("reason", ""), settings=rt.settings)
 
 
-@bp.post("/c/<int:app_id>/release")
+@bp.post("/c/<row_id:app_id>/release")
 def do_release(app_id: int) -> Outcome:
     rt = runtime()
     return _run(app_id, release, rt.sessions, app_id, g.actor, settings=rt.settings)
 
 
-@bp.post("/c/<int:app_id>/apply_correction")
+@bp.post("/c/<row_id:app_id>/apply_correction")
 def do_apply_correction(app_id: int) -> Outcome:
     rt, form = runtime(), request.form
     correction = form.get("correction_id", "")
@@ -226,7 +226,7 @@ def do_apply_correction(app_id: int) -> Outcome:
     )
 
 
-@bp.post("/c/<int:app_id>/change_phone")
+@bp.post("/c/<row_id:app_id>/change_phone")
 def do_change_phone(app_id: int) -> Outcome:
     rt, form = runtime(), request.form
     try:

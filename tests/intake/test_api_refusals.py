@@ -128,3 +128,10 @@ def test_a_timezone_must_be_an_iana_area_and_location(client: FlaskClient, zone:
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Argentina/Buenos_Aires", "Asia/Hong_Kong"])
 def test_area_location_timezones_are_accepted(client: FlaskClient, zone: str) -> None:
     assert file(client, applicant={"timezone": zone})["applicant"]["timezone"] == zone
+
+
+@pytest.mark.parametrize("row_id", ["0", "2147483648", "9223372036854775808", "99999999999999999999999"])
+def test_an_id_past_what_the_database_holds_is_a_plain_404(client: FlaskClient, row_id: str) -> None:
+    """PostgreSQL refuses an integer past 2**31-1 and SQLite one past 2**63-1: the URL stops them first."""
+    assert client.get(f"{URL}/{row_id}", headers=AUTH).status_code == 404
+    assert client.get(f"/staff/c/{row_id}").status_code in (302, 404)  # not logged in: the login page, never a 500

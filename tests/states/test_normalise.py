@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import unicodedata
 
-from states.normalise import fold_cased, normalise, normalise_spaced
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from states.normalise import _nfkc, fold_cased, normalise, normalise_spaced
 
 
 @pytest.mark.parametrize(
@@ -59,3 +63,9 @@ def test_cased_form_lines_up_character_for_character_with_the_folded_form() -> N
     raw = "名字應該是 Chan Tai Man１"
     assert fold_cased(raw) == "名字應該是 Chan Tai Man1"
     assert len(fold_cased(raw)) == len(normalise_spaced(raw))
+
+
+@given(st.text(alphabet=st.characters(codec=None), max_size=300) | st.text("的一是\u0301\u3099ＡＢ１①ｶﾞ", max_size=40))
+def test_normalising_between_ideographs_is_exactly_nfkc(text: str) -> None:
+    """The fast path skips runs of CJK ideographs; it must never differ from NFKC of the whole text."""
+    assert _nfkc(text) == unicodedata.normalize("NFKC", text)

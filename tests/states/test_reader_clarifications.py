@@ -110,3 +110,138 @@ def test_a_long_letter_is_for_staff_unless_it_asks_to_stop() -> None:
     letter = "1 " + "我家里种地，今年收成一般，想贷款买化肥。" * 20
     assert read_reply(letter, CONFIRMING).intent is Intent.HUMAN
     assert read_reply(letter + "以后别再发短信了", CONFIRMING).intent is Intent.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("骗人的吧，滚", Intent.OPT_OUT), ("滚蛋！又是你们", Intent.OPT_OUT), ("stoppp", Intent.OPT_OUT),
+     ("Endd", Intent.OPT_OUT), ("tdd", Intent.OPT_OUT), ("滚动播出的广告吗", Intent.HELP),
+     ("the end of the month?", Intent.HELP), ("I'll add it later", Intent.AMBIGUOUS)],
+)  # fmt: skip
+def test_a_clause_that_is_an_opt_out_word_and_a_key_held_down_opt_out(text: str, intent: Intent) -> None:
+    """A bare 滚 is a stop demand whatever insult stands beside it; "stoppp" is STOP with a key held down."""
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    "text", ["别打我电话", "电话就别打了，我在上班", "please don't call me", "不要再给我打电话了，有事短信"]
+)
+def test_refusing_calls_is_a_channel_preference_never_an_opt_out(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.HUMAN
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("上次手滑点错了退订，请恢复", Intent.OPT_IN), ("发TD是误操作，麻烦恢复一下", Intent.OPT_IN),
+     ("I replied STOP by mistake, please start again", Intent.OPT_IN), ("退订，然后恢复接收", Intent.HUMAN)],
+)  # fmt: skip
+def test_a_resume_request_that_tells_of_the_earlier_opt_out_is_opt_in(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("回复T就是退订吗？", Intent.HELP), ("what does STOP mean here", Intent.HELP),
+     ("T是什么意思？算了我要退订", Intent.OPT_OUT)],
+)  # fmt: skip
+def test_asking_what_a_keyword_means_does_not_send_it(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("短信里说无误回1，需更正回2，回T退订，我看不懂", Intent.HELP), ("你们说“无误回1”，好的 1", Intent.CONFIRM),
+     ("回T退订", Intent.OPT_OUT)],
+)  # fmt: skip
+def test_our_instructions_copied_into_a_reply_are_not_the_applicants_words(text: str, intent: Intent) -> None:
+    """Without knowing which text was sent: two of our instructions together, or one in quote marks, are a copy."""
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("是嘞", Intent.CONFIRM), ("对哒，没错", Intent.CONFIRM), ("Right", Intent.AMBIGUOUS),
+     ("it is correct", Intent.CONFIRM), ("1，要是能批下来的话", Intent.HUMAN), ("没问题，能放款的话就要", Intent.HUMAN),
+     ("确认，额度能不能提高到10万", Intent.HUMAN), ("1111", Intent.AMBIGUOUS)],
+)  # fmt: skip
+def test_confirm_forms_in_dialect_and_what_a_condition_or_a_request_makes_of_them(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize("text", ["都对，不用改了", "没问题", "actually everything is correct"])
+def test_a_retraction_at_the_field_menu_reprompts_never_confirms(text: str) -> None:
+    assert read_reply(text, MENU).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "field"),
+    [("期限，别的都没问题", MENU, Field.TERM), ("用途不对，其余都对", CONFIRMING, Field.PURPOSE),
+     ("姓名啊，我不是说过了吗", MENU, Field.NAME)],
+)  # fmt: skip
+def test_the_rest_is_right_points_at_the_field_named(text: str, state: str, field: Field) -> None:
+    reading = read_reply(text, state)
+    assert (reading.intent, reading.field) == (Intent.CORRECT, field)
+
+
+@pytest.mark.parametrize("text", ["I am not Li Wei", "I am not Wang", "我从来没在你们这里办过贷款"])
+def test_denying_the_name_or_the_application_is_wrong_person(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.WRONG_PERSON
+
+
+@pytest.mark.parametrize("text", ["I am not sure", "I am not home now, 1"])
+def test_a_state_of_mind_is_no_denial(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is not Intent.WRONG_PERSON
+
+
+def test_an_unusable_amount_keeps_the_field_it_names() -> None:
+    reading = read_reply("金额大概四万左右吧", CONFIRMING)
+    assert (reading.intent, reading.field, reading.value) == (Intent.AMBIGUOUS, Field.AMOUNT, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["莫再给我发了", "覅发了", "嫑再发短信", "咪再send啦", "别再给这个手机号发了", "把我这个号码删除", "opt me out",
+     "pls remove my number from your list", "I do not want your texts", "piss off", "再骚扰我就去投诉",
+     "垃圾 滚", "stop calling and texting me", "stop at once", "unsubscribed", "sop", "ST0P", "unsubscr1be"],
+)  # fmt: skip
+def test_stop_demands_in_dialect_net_spelling_and_plain_english(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can I stop by the branch tomorrow?", "I quit my job, can I still apply?", "I had to cancel my trip to the bank",
+     "the term doesn't end in 12 months, it is 24", "please don't contact my parents about this",
+     "stop calling me, texting is fine"],
+)  # fmt: skip
+def test_the_keywords_as_ordinary_english_verbs_are_not_opt_outs(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is not Intent.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("对 什么时候有结果", Intent.CONFIRM), ("李*确认", Intent.CONFIRM), ("Wang* confirmed", Intent.CONFIRM),
+     ("无误回1", Intent.AMBIGUOUS), ("确认收到啦", Intent.AMBIGUOUS), ("yes, who are you people?", Intent.HUMAN),
+     ("1 今天能放款吗 很急", Intent.HUMAN), ("确认，能不能多批一点", Intent.HUMAN), ("对 不过这是真的银行吗",
+     Intent.ABUSE_OR_FRAUD_REPORT), ("业务员让我回1然后交3000保证金", Intent.ABUSE_OR_FRAUD_REPORT),
+     ("my son applied for me", Intent.HUMAN)],
+)  # fmt: skip
+def test_what_stands_beside_a_confirm_form_decides_it(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "field", "value"),
+    [("I asked for twelve thousand", CONFIRMING, Field.AMOUNT, 12000), ("two and a half years", VALUE, Field.TERM, 30),
+     ("purpose is repairing the roof", CONFIRMING, Field.PURPOSE, "repairing the roof"),
+     ("我姓王，叫王小二", VALUE, Field.NAME, "王小二"), ("开小卖部吧", VALUE, Field.PURPOSE, "开小卖部")],
+)  # fmt: skip
+def test_values_said_the_way_people_say_them(text: str, state: str, field: Field, value: object) -> None:
+    asked = field if state == VALUE else None
+    reading = read_reply(text, state, asked)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, field, value)
+
+
+@pytest.mark.parametrize("text", ["⑴", "⒈"])
+def test_a_parenthesised_or_dotted_digit_is_not_one_of_the_forms_of_1(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.AMBIGUOUS
