@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +17,8 @@ from smsbot.phones import DEFAULT_REGION, is_region
 
 DEV_SECRET = "dev-secret-change-me"
 DEV_API_TOKEN = "dev-token"
+WEBHOOK_SECRET_PREFIX = "whsec_"
+MIN_WEBHOOK_KEY_BYTES = 24  # Standard Webhooks asks for 24 to 64 random bytes
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -52,6 +57,15 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(default=60, ge=5, alias="SMSBOT_LEASE_SECONDS")
     instance_path: str = Field(default="instance", alias="SMSBOT_INSTANCE_PATH")
 
+    # Events for the lender's system (smsbot/events/): recorded only when both the URL and the secret are set.
+    events_url: str = Field(default="", alias="SMSBOT_EVENTS_URL")
+    events_secret: str = Field(default="", alias="SMSBOT_EVENTS_SECRET")
+    events_timeout_seconds: float = Field(default=10.0, gt=0, le=60, alias="SMSBOT_EVENTS_TIMEOUT_SECONDS")
+    events_concurrency: int = Field(default=4, ge=1, le=32, alias="SMSBOT_EVENTS_CONCURRENCY")
+    events_backoff_seconds: float = Field(default=10.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_SECONDS")
+    events_backoff_max_seconds: float = Field(default=3600.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_MAX_SECONDS")
+    events_retry_for_seconds: int = Field(default=86400, ge=1, alias="SMSBOT_EVENTS_RETRY_FOR_SECONDS")
+
     @field_validator("notice_hours", "reminder_hours")
     @classmethod
     def _check_hours(cls, value: str) -> str:
@@ -78,6 +92,20 @@ class Settings(BaseSettings):
             raise ValueError("expected a two-letter region code phonenumbers knows, e.g. CN or HK")
         return value.upper()
 
+    @field_validator("events_secret")
+    @classmethod
+    def _check_events_secret(cls, value: str) -> str:
+        if value and not is_webhook_secret(value):
+            raise ValueError("SMSBOT_EVENTS_SECRET: expected a Standard Webhooks secret, whsec_ and base64 bytes")
+        return value
+
+    @field_validator("events_url")
+    @classmethod
+    def _check_events_url(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("SMSBOT_EVENTS_URL: expected an http:// or https:// URL")
+        return value
+
     @field_validator("public_url", "twilio_api_base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -90,6 +118,8 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY and SMSBOT_API_TOKEN must be set in production")
             if not self.database_url:
                 raise ValueError("DATABASE_URL must be set in production")
+        if bool(self.events_url) != bool(self.events_secret):
+            raise ValueError("SMSBOT_EVENTS_URL and SMSBOT_EVENTS_SECRET go together: set both or neither")
         if self.backend == "twilio" and not (self.twilio_from_number or self.twilio_messaging_service_sid):
             raise ValueError("the twilio backend needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         return self
@@ -100,6 +130,11 @@ class Settings(BaseSettings):
         if self.sms_backend:
             return self.sms_backend
         return "twilio" if self.twilio_account_sid and self.twilio_auth_token else "simulator"
+
+    @property
+    def events_enabled(self) -> bool:
+        """Whether events for the lender's system are recorded (and sent by the worker)."""
+        return bool(self.events_url)
 
     def sqlalchemy_url(self) -> str:
         """The database URL in SQLAlchemy's spelling; operators write plain `postgresql://` URLs."""
@@ -113,6 +148,17 @@ class Settings(BaseSettings):
         """Lender name for the locale: `SMSBOT_SIGNATURE` is `中文名|English name` or one name for both."""
         zh, _, en = self.signature.partition("|")
         return zh if locale.startswith("zh") else (en or zh)
+
+
+def is_webhook_secret(value: str) -> bool:
+    """`whsec_` and at least 24 bytes in base64, the Standard Webhooks form (its libraries read the same)."""
+    if not value.startswith(WEBHOOK_SECRET_PREFIX):
+        return False
+    try:
+        key = base64.b64decode(value.removeprefix(WEBHOOK_SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        return False
+    return len(key) >= MIN_WEBHOOK_KEY_BYTES
 
 
 def parse_hours(spec: str) -> tuple[time, time]:

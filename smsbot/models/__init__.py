@@ -3,6 +3,7 @@
 from smsbot.models.application import Application, Correction, NoticeVersion, TransitionRecord
 from smsbot.models.base import metadata, utcnow
 from smsbot.models.delivery import DeliveryEvent, SendAttempt, SenderSlot, Timer
+from smsbot.models.event import EventOutbox
 from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
 from smsbot.models.staff import AuditEvent, LoginThrottle, LoginThrottleAccount, StaffUser
 
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "Correction",
     "DeliveryEvent",
+    "EventOutbox",
     "LoginThrottle",
     "LoginThrottleAccount",
     "Message",
