@@ -1,6 +1,7 @@
 """The worker: fire due timers, claim due outbound rows, send each with no database connection held, record
-the outcomes. A claim is a lease: a row whose worker died comes back when the lease ends and is reconciled with
-the provider (was it created?) before it is sent again, so a crash never sends a message twice.
+the outcomes; and, on a thread of its own, deliver the events for the lender's system (smsbot/events/). A
+claim is a lease: a row whose worker died comes back when the lease ends and is reconciled with the provider
+(was it created?) before it is sent again, so a crash never sends a message twice.
 
 Sends of one batch may overlap (`SMSBOT_SEND_CONCURRENCY` threads): a provider call takes far longer than our
 bookkeeping, and pacing is already settled by the slots handed out at claim time."""
@@ -25,6 +26,7 @@ from smsbot.delivery import consent
 from smsbot.delivery.claims import Claim, claim_due
 from smsbot.delivery.providers.base import Outcome, SendResult, SmsProvider
 from smsbot.delivery.send_results import record_results
+from smsbot.events.delivery import run_event_delivery
 from smsbot.models import utcnow
 from smsbot.privacy import mask_phone
 
@@ -132,8 +134,10 @@ def _opted_out_since_claim(factory: sessionmaker[Session], claim: Claim) -> bool
 def run_worker(
     factory: sessionmaker[Session], provider: SmsProvider, *, settings: Settings, stop: threading.Event | None = None
 ) -> None:
-    """Poll until `stop` is set, sleeping only when there was nothing to do."""
+    """Poll until `stop` is set, sleeping only when there was nothing to do. With events configured, a thread
+    of its own delivers them (smsbot/events/), so a slow lender's endpoint never holds up a text."""
     pool = ThreadPoolExecutor(settings.send_concurrency, "send") if settings.send_concurrency > 1 else None
+    events = _start_event_delivery(factory, settings=settings, stop=stop)
     try:
         while not (stop is not None and stop.is_set()):
             try:
@@ -146,3 +150,18 @@ def run_worker(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+        if events is not None and stop is not None:
+            events.join()
+
+
+def _start_event_delivery(
+    factory: sessionmaker[Session], *, settings: Settings, stop: threading.Event | None
+) -> threading.Thread | None:
+    if not settings.events_enabled:
+        return None
+    thread = threading.Thread(
+        target=run_event_delivery, args=(factory,), kwargs={"settings": settings, "stop": stop}, name="events"
+    )
+    thread.daemon = stop is None  # nothing would ever stop it: it ends with the process
+    thread.start()
+    return thread
