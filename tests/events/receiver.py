@@ -3,7 +3,9 @@ requests, hold one past the sender's timeout, be down (connections refused) and 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ class Faults:
     hold_next: int = 0  # answer after `hold_seconds`
     hold_seconds: float = 0.0
     delay_seconds: float = 0.0  # every request
+    down_at: int | None = None  # the request with this number (from 1) is answered 503 and the receiver goes down
 
 
 class Receiver:
@@ -40,6 +43,8 @@ class Receiver:
         self.faults = Faults()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self.connections: set[socket.socket] = set()
+        self.down = False  # set at once when going down, before the server has stopped accepting
         self.port = 0
 
     @property
@@ -47,6 +52,7 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/lender/events"
 
     def start(self) -> Receiver:
+        self.down = False
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
         self._server.daemon_threads = True
         self.port = self._server.server_port
@@ -54,11 +60,17 @@ class Receiver:
         return self
 
     def stop(self) -> None:
-        """Down: the port refuses connections until `start` again."""
+        """Down: the port refuses connections until `start` again, and the open keep-alive ones are cut."""
+        self.down = True
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self._lock:
+            connections, self.connections = self.connections, set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def accepted(self) -> list[Receipt]:
         with self._lock:
@@ -68,7 +80,11 @@ class Receiver:
         with self._lock:
             faults = self.faults
             status, hold = 200, faults.delay_seconds
-            if faults.fail_next:
+            down = faults.down_at == len(self.receipts) + 1
+            if down:
+                status, self.down = 503, True
+                threading.Thread(target=self.stop, daemon=True).start()
+            elif faults.fail_next:
                 faults.fail_next, status = faults.fail_next - 1, 500
             elif faults.hold_next:
                 faults.hold_next, hold = faults.hold_next - 1, faults.hold_seconds
@@ -81,7 +97,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def setup(self) -> None:
+            super().setup()
+            with receiver._lock:
+                receiver.connections.add(self.connection)
+
         def do_POST(self) -> None:
+            if receiver.down:  # cut without an answer, as a dead host's connection ends
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                return
             body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()
             status = receiver.answer(body, {key.lower(): value for key, value in self.headers.items()})
             try:
