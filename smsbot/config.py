@@ -25,7 +25,8 @@ _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 class Settings(BaseSettings):
     """Every knob of smsbot. Names are the public contract of PRODUCT.md."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # Errors name the setting and what it expects, never its value: the value may be a secret.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, hide_input_in_errors=True)
 
     database_url: str = Field(default="", alias="DATABASE_URL")
     secret_key: str = Field(default=DEV_SECRET, alias="SECRET_KEY")
