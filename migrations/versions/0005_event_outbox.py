@@ -39,13 +39,16 @@ def upgrade() -> None:
     with op.batch_alter_table('event_outbox', schema=None) as batch_op:
         batch_op.create_index('ix_event_outbox_application_id_id', ['application_id', 'id'], unique=False)
         batch_op.create_index('ix_event_outbox_created_at', ['created_at'], unique=False)
-        batch_op.create_index('ix_event_outbox_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(
+            'ix_event_outbox_pending', ['id'], unique=False,
+            postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"),
+        )
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('event_outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_event_outbox_due')
+        batch_op.drop_index('ix_event_outbox_pending')
         batch_op.drop_index('ix_event_outbox_created_at')
         batch_op.drop_index('ix_event_outbox_application_id_id')
 
