@@ -35,6 +35,7 @@ class Profile:
     scale_rows: int = 1_000_000
     memory_requests: int = 50_000
     delivery_rows: int = 2_000
+    event_rows: int = 2_000
 
 
 QUICK = Profile(
@@ -45,6 +46,7 @@ QUICK = Profile(
     scale_rows=50_000,
     memory_requests=3_000,
     delivery_rows=200,
+    event_rows=200,
 )
 
 

@@ -60,7 +60,9 @@ def _security_headers(response: Response) -> Response:
 
 
 def _register_blueprints(app: Flask, settings: Settings) -> None:
-    from smsbot.web import api, health, staff, webhooks
+    from smsbot.web import api, health, staff, staff_events, webhooks
+
+    del staff_events  # its views are on the staff blueprint, registered with it
 
     for blueprint in (api.bp, webhooks.bp):
         csrf.exempt(blueprint)  # authenticated by bearer token and by signature, not by cookie

@@ -100,6 +100,36 @@ def worker() -> None:
     run_worker(rt.sessions, rt.provider, settings=rt.settings)
 
 
+@main.group()
+def events() -> None:
+    """Events for the lender's system (SMSBOT_EVENTS_URL)."""
+
+
+@events.command("replay")
+@click.option("--since", "since_text", required=True, metavar="ISO-TIME", help="e.g. 2026-12-01T00:00:00+08:00")
+def events_replay(since_text: str) -> None:
+    """Send again every event recorded since ISO-TIME (UTC when it names no offset), in order per application,
+    under the same webhook ids; the worker sends them."""
+    from datetime import UTC, datetime
+
+    from smsbot.db import make_engine, make_session_factory
+    from smsbot.events.admin import replay_since
+
+    try:
+        since = datetime.fromisoformat(since_text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO 8601 time: {since_text!r}", param_hint="--since") from exc
+    since = since.replace(tzinfo=UTC) if since.tzinfo is None else since
+    settings = load_settings()
+    engine = make_engine(settings.sqlalchemy_url())
+    try:
+        count = replay_since(make_session_factory(engine), since)
+    finally:
+        engine.dispose()
+    note = "" if settings.events_enabled else " (SMSBOT_EVENTS_URL is not set: no worker will send them)"
+    click.echo(f"{count} events since {since.isoformat()} queued to be sent again{note}")
+
+
 @main.command("eval-replies")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the report.")

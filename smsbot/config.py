@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,13 +17,16 @@ from smsbot.phones import DEFAULT_REGION, is_region
 
 DEV_SECRET = "dev-secret-change-me"
 DEV_API_TOKEN = "dev-token"
+WEBHOOK_SECRET_PREFIX = "whsec_"
+MIN_WEBHOOK_KEY_BYTES = 24  # Standard Webhooks asks for 24 to 64 random bytes
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
 class Settings(BaseSettings):
     """Every knob of smsbot. Names are the public contract of PRODUCT.md."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    # Errors name the setting and what it expects, never its value: the value may be a secret.
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, hide_input_in_errors=True)
 
     database_url: str = Field(default="", alias="DATABASE_URL")
     secret_key: str = Field(default=DEV_SECRET, alias="SECRET_KEY")
@@ -52,6 +58,15 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(default=60, ge=5, alias="SMSBOT_LEASE_SECONDS")
     instance_path: str = Field(default="instance", alias="SMSBOT_INSTANCE_PATH")
 
+    # Events for the lender's system (smsbot/events/): recorded only when both the URL and the secret are set.
+    events_url: str = Field(default="", alias="SMSBOT_EVENTS_URL")
+    events_secret: str = Field(default="", alias="SMSBOT_EVENTS_SECRET")
+    events_timeout_seconds: float = Field(default=10.0, gt=0, le=60, alias="SMSBOT_EVENTS_TIMEOUT_SECONDS")
+    events_concurrency: int = Field(default=8, ge=1, le=32, alias="SMSBOT_EVENTS_CONCURRENCY")
+    events_backoff_seconds: float = Field(default=10.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_SECONDS")
+    events_backoff_max_seconds: float = Field(default=3600.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_MAX_SECONDS")
+    events_retry_for_seconds: int = Field(default=86400, ge=1, alias="SMSBOT_EVENTS_RETRY_FOR_SECONDS")
+
     @field_validator("notice_hours", "reminder_hours")
     @classmethod
     def _check_hours(cls, value: str) -> str:
@@ -78,6 +93,20 @@ class Settings(BaseSettings):
             raise ValueError("expected a two-letter region code phonenumbers knows, e.g. CN or HK")
         return value.upper()
 
+    @field_validator("events_secret")
+    @classmethod
+    def _check_events_secret(cls, value: str) -> str:
+        if value and not is_webhook_secret(value):
+            raise ValueError("SMSBOT_EVENTS_SECRET: expected a Standard Webhooks secret, whsec_ and base64 bytes")
+        return value
+
+    @field_validator("events_url")
+    @classmethod
+    def _check_events_url(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("SMSBOT_EVENTS_URL: expected an http:// or https:// URL")
+        return value
+
     @field_validator("public_url", "twilio_api_base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
@@ -96,6 +125,9 @@ class Settings(BaseSettings):
                 "SMSBOT_LEASE_SECONDS must exceed twice SMSBOT_TWILIO_TIMEOUT_SECONDS plus one second: a send must"
                 " never outlive the lease of the row it sends"
             )
+
+        if bool(self.events_url) != bool(self.events_secret):
+            raise ValueError("SMSBOT_EVENTS_URL and SMSBOT_EVENTS_SECRET go together: set both or neither")
         if self.backend == "twilio" and not (self.twilio_from_number or self.twilio_messaging_service_sid):
             raise ValueError("the twilio backend needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         return self
@@ -111,6 +143,11 @@ class Settings(BaseSettings):
         if self.sms_backend:
             return self.sms_backend
         return "twilio" if self.twilio_account_sid and self.twilio_auth_token else "simulator"
+
+    @property
+    def events_enabled(self) -> bool:
+        """Whether events for the lender's system are recorded (and sent by the worker)."""
+        return bool(self.events_url)
 
     def sqlalchemy_url(self) -> str:
         """The database URL in SQLAlchemy's spelling; operators write plain `postgresql://` URLs."""
@@ -141,6 +178,17 @@ def _refuse_simulator_in_production(settings: Settings) -> None:
     missing = [name for name, value in required.items() if not value]
     if missing:
         raise ValueError(f"production sends through Twilio; missing: {', '.join(missing)}")
+
+
+def is_webhook_secret(value: str) -> bool:
+    """`whsec_` and at least 24 bytes in base64, the Standard Webhooks form (its libraries read the same)."""
+    if not value.startswith(WEBHOOK_SECRET_PREFIX):
+        return False
+    try:
+        key = base64.b64decode(value.removeprefix(WEBHOOK_SECRET_PREFIX), validate=True)
+    except binascii.Error:
+        return False
+    return len(key) >= MIN_WEBHOOK_KEY_BYTES
 
 
 def parse_hours(spec: str) -> tuple[time, time]:

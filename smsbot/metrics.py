@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
+from smsbot.events.admin import delivery_counts
 from smsbot.models import Application, Message
+from smsbot.models.event import DEAD, PENDING
 
 
 class Metrics:
@@ -23,6 +25,12 @@ class Metrics:
         )
         self.outbound = Gauge("smsbot_outbound_messages", "Outbound SMS by status", ["status"], registry=self.registry)
         self.states = Gauge("smsbot_applications", "Applications by state", ["state"], registry=self.registry)
+        self.events_pending = Gauge(
+            "smsbot_events_pending", "Events for the lender's system not yet delivered", registry=self.registry
+        )
+        self.events_dead = Gauge(
+            "smsbot_events_dead", "Events given up on after a day of retries", registry=self.registry
+        )
         self.transitions = Counter("smsbot_transitions", "Transitions fired", ["to_state"], registry=self.registry)
 
     def render(self, sessions: sessionmaker[Session]) -> bytes:
@@ -36,8 +44,11 @@ class Metrics:
             states = session.execute(
                 select(col(Application.state), func.count()).group_by(col(Application.state))
             ).all()
+            events = delivery_counts(session)
         for status, count in outbound:
             self.outbound.labels(status=status).set(count)
         for state, count in states:
             self.states.labels(state=state).set(count)
+        self.events_pending.set(events[PENDING])
+        self.events_dead.set(events[DEAD])
         return generate_latest(self.registry)

@@ -1,8 +1,9 @@
 """The worker: fire due timers, claim due outbound rows, send each with no database connection held, record
-the outcomes. A claim is a lease: a row whose worker died comes back when the lease ends and is reconciled with
-the provider (was it created?) before it is sent again, so a crash never sends a message twice. A live worker
-never outlives its leases (`delivery.leases`): it claims what it can send within one at its measured pace,
-renews those still waiting, and checks the lease right before each send.
+the outcomes; and, on a thread of its own, deliver the events for the lender's system (smsbot/events/). A
+claim is a lease: a row whose worker died comes back when the lease ends and is reconciled with the provider
+(was it created?) before it is sent again, so a crash never sends a message twice. A live worker never outlives
+its leases (`delivery.leases`): it claims what it can send within one at its measured pace, renews those still
+waiting, and checks the lease right before each send.
 
 Sends of one batch may overlap (`SMSBOT_SEND_CONCURRENCY` threads): a provider call takes far longer than our
 bookkeeping, and each paced send takes its own slot right before it goes (`delivery.pacing`)."""
@@ -29,6 +30,7 @@ from smsbot.delivery.leases import LeaseKeeper, Pace
 from smsbot.delivery.pacing import wait_for_slot
 from smsbot.delivery.providers.base import Outcome, SendResult, SmsProvider
 from smsbot.delivery.send_results import record_results
+from smsbot.events.delivery import run_event_delivery
 from smsbot.models import utcnow
 from smsbot.privacy import mask_phone
 
@@ -165,10 +167,12 @@ def _opted_out_since_claim(factory: sessionmaker[Session], claim: Claim) -> bool
 def run_worker(
     factory: sessionmaker[Session], provider: SmsProvider, *, settings: Settings, stop: threading.Event | None = None
 ) -> None:
-    """Poll until `stop` is set, sleeping only when there was nothing to do."""
+    """Poll until `stop` is set, sleeping only when there was nothing to do. With events configured, a thread
+    of its own delivers them (smsbot/events/), so a slow lender's endpoint never holds up a text."""
     pool = ThreadPoolExecutor(settings.send_concurrency, "send") if settings.send_concurrency > 1 else None
     pace = Pace(settings, parallel=settings.send_concurrency if pool else 1)
     provider.warm_up()
+    events = _start_event_delivery(factory, settings=settings, stop=stop)
     try:
         while not (stop is not None and stop.is_set()):
             try:
@@ -181,3 +185,18 @@ def run_worker(
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
+        if events is not None and stop is not None:
+            events.join()
+
+
+def _start_event_delivery(
+    factory: sessionmaker[Session], *, settings: Settings, stop: threading.Event | None
+) -> threading.Thread | None:
+    if not settings.events_enabled:
+        return None
+    thread = threading.Thread(
+        target=run_event_delivery, args=(factory,), kwargs={"settings": settings, "stop": stop}, name="events"
+    )
+    thread.daemon = stop is None  # nothing would ever stop it: it ends with the process
+    thread.start()
+    return thread

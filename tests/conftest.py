@@ -24,6 +24,7 @@ REQUIRE_POSTGRES = os.environ.get("SMSBOT_REQUIRE_POSTGRES") == "1"
 API_TOKEN = "test-api-token"
 AUTH_TOKEN = "test-twilio-auth-token"
 PUBLIC_URL = "https://smsbot.example.test"
+EVENTS_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # Standard Webhooks' own example secret (24 bytes)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

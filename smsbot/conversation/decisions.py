@@ -17,6 +17,8 @@ from smsbot.conversation.timers import cancel_timers
 from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import message_row
+from smsbot.events.record import record_event
+from smsbot.events.types import EventType
 from smsbot.models import OUTBOUND, Application, DecisionRecord, Message, utcnow
 from smsbot.models.locking import lock_application
 from smsbot.models.message_status import MessageStatus as S
@@ -80,7 +82,7 @@ def _record(session: Session, app_id: int, report: DecisionReport, *, settings: 
     row.message_id = _queue_notice(session, app, report, settings=settings).id
     _move(session, app, report.status, decision_pk=int(row.id or 0), settings=settings)
     app.decision = report.status
-    decision_notified(session, app, row)
+    decision_notified(session, app, row, settings=settings)
     return True
 
 
@@ -110,10 +112,20 @@ def _queue_notice(session: Session, app: Application, report: DecisionReport, *,
     return message
 
 
-def decision_notified(session: Session, app: Application, decision: DecisionRecord) -> None:
+def decision_notified(session: Session, app: Application, decision: DecisionRecord, *, settings: Settings) -> None:
     """The one place a decision is known to be recorded and its notice queued (in the caller's transaction):
     whatever else must follow a notified decision is added here."""
     log.info("decision %s on application %s: %s", decision.id, app.id, decision.status)
+    record_event(
+        session,
+        app,
+        EventType.DECISION_NOTIFIED,
+        settings=settings,
+        cause="api",
+        decision_id=decision.decision_id,
+        status=decision.status,
+        message_id=decision.message_id,
+    )
 
 
 def _retry(session: Session, app_id: int, report: DecisionReport) -> bool:

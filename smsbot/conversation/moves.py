@@ -1,7 +1,8 @@
 """Carrying out a Step on an application: the state change, its record, the texts it sends, the correction.
 
 Every path that changes a conversation (an inbound reply, a staff action, a timer, a delivery failure) goes
-through here, inside the caller's transaction, with the application row already locked. A move is planned in
+through here, inside the caller's transaction, with the application row already locked; so do the events for
+the lender's system that a move causes (`events.from_moves`), written with the transition. A move is planned in
 plain Python (`plan_move`), then written with a few prebuilt Core statements (`write_move`): the webhook's hot
 path calls both on a bare connection; ORM callers use `carry_out`, which also keeps their loaded object current."""
 
@@ -21,6 +22,8 @@ from smsbot.conversation.texts import NoticeFacts, render
 from smsbot.conversation.timers import ARM, CANCEL, move_timers
 from smsbot.delivery.outbox import outbound_row, queue_message
 from smsbot.delivery.windows import applicant_timezone, next_allowed, window_for
+from smsbot.events.from_moves import events_of_move
+from smsbot.events.record import record_events
 from smsbot.models import Application, Correction, Message, TransitionRecord, utcnow
 from smsbot.models.message import PRIORITY_NOTICE, PRIORITY_REPLY
 from states.conversation_states import BOT_STATES, HandoffReason, State
@@ -40,6 +43,7 @@ class ApplicationFacts(Protocol):
     """What a move reads from an application: a loaded `Application` or a row selected from its table."""
 
     id: Any
+    external_id: str
     phone: str
     locale: str
     name: str
@@ -63,6 +67,7 @@ class Move:
     correction: dict[str, Any] | None
     outbound: list[dict[str, Any]]
     timers: str | None  # ARM: fresh reminder and expiry; CANCEL: none pending; None: leave them (see `timers`)
+    events: list[dict[str, Any]]  # event outbox rows for the lender's system (none when events are off)
 
     @property
     def state(self) -> str:
@@ -70,9 +75,17 @@ class Move:
 
 
 def plan_move(
-    app: ApplicationFacts, step: Step, *, settings: Settings, cause: str, cause_id: int | None, now: datetime
+    app: ApplicationFacts,
+    step: Step,
+    *,
+    settings: Settings,
+    cause: str,
+    cause_id: int | None,
+    now: datetime,
+    staff: str | None = None,
 ) -> Move | None:
-    """What firing `step.event` on `app` writes; None when the step changes nothing. No I/O."""
+    """What firing `step.event` on `app` writes; None when the step changes nothing. No I/O. `staff`: the
+    username of the staff member acting (cause `staff`), named in the events."""
     if step.event is None:
         return None
     state = apply_event(app.state, step.event)
@@ -125,7 +138,8 @@ def plan_move(
     timers = None
     if cause in ("message", "staff"):  # a reply or a person acting restarts the clock, or stops it
         timers = ARM if state in BOT_STATES else CANCEL
-    return Move(app.id, changes, transition, correction, outbound, timers)
+    events = events_of_move(app, transition, correction, staff=staff, now=now) if settings.events_enabled else []
+    return Move(app.id, changes, transition, correction, outbound, timers, events)
 
 
 def write_move(conn: Connection, move: Move, *, settings: Settings, now: datetime) -> None:
@@ -138,15 +152,24 @@ def write_move(conn: Connection, move: Move, *, settings: Settings, now: datetim
     if move.outbound:
         conn.execute(_INSERT_MESSAGES, move.outbound)
     conn.execute(_INSERT_TRANSITION, move.transition)
+    if move.events:
+        record_events(conn, move.events)
 
 
 def carry_out(
-    session: Session, app: ApplicationFacts, step: Step, *, settings: Settings, cause: str, cause_id: int | None
+    session: Session,
+    app: ApplicationFacts,
+    step: Step,
+    *,
+    settings: Settings,
+    cause: str,
+    cause_id: int | None,
+    staff: str | None = None,
 ) -> Move | None:
     """Fire `step.event` on a loaded `app`, record it, queue its replies and any correction; `app` shows the
     new state afterwards. No event: no change."""
     now = utcnow()
-    move = plan_move(app, step, settings=settings, cause=cause, cause_id=cause_id, now=now)
+    move = plan_move(app, step, settings=settings, cause=cause, cause_id=cause_id, now=now, staff=staff)
     if move is None:
         return None
     session.flush()  # the caller's pending changes go first: the statements below bypass the unit of work

@@ -21,6 +21,8 @@ from smsbot.conversation.versions import notice_version_values
 from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import message_row
+from smsbot.events.record import record_event
+from smsbot.events.types import EventType
 from smsbot.models import OUTBOUND, Application, Message, NoticeVersion, PhoneChange, utcnow
 from smsbot.models.locking import lock_application
 from smsbot.models.message_status import MessageStatus as S
@@ -98,7 +100,7 @@ def move_to_phone(
     cause_id = staff_id if cause == "staff" else change.id
     _issue_notice(session, app, suppressed=suppressed, cause=cause, cause_id=cause_id, settings=settings)
     app.assignee_id = None
-    phone_changed(session, app, change)
+    phone_changed(session, app, change, settings=settings)
     return PhoneChangeOutcome(changed=True, suppressed=suppressed)
 
 
@@ -136,7 +138,7 @@ def _cancel_queued(session: Session, app_id: int, phone: str) -> None:
     )
 
 
-def phone_changed(session: Session, app: Application, change: PhoneChange) -> None:
+def phone_changed(session: Session, app: Application, change: PhoneChange, *, settings: Settings) -> None:
     """The one place a phone change is known to be done (in the caller's transaction): whatever else must
     follow a changed number is added here."""
     log.info(
@@ -145,4 +147,15 @@ def phone_changed(session: Session, app: Application, change: PhoneChange) -> No
         mask_phone(change.old_phone),
         mask_phone(change.new_phone),
         change.cause,
+    )
+    record_event(
+        session,
+        app,
+        EventType.PHONE_CHANGED,
+        settings=settings,
+        cause=change.cause,
+        phone=change.new_phone,
+        previous_phone=change.old_phone,
+        verified_by=change.verified_by,
+        notice_suppressed=change.notice_suppressed,
     )

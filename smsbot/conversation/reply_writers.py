@@ -12,6 +12,12 @@ SQLite has no DML in WITH, and its one write lock is held while these statements
 the driver: for statements this small the ORM toolkit's per-execution work costs more than SQLite's own.
 Datetimes are stored by the column type's own bind processor, exactly as every other write stores them.
 
+Events for the lender's system (`move.events`, rows of the event outbox) are written here too, in the same
+statement on PostgreSQL and among the same statements on SQLite, rather than sending replies through the ORM
+path when events are on: an event must commit with the move that causes it, and the reply that causes one is
+the webhook's common case, so the ORM path would cost every reply its speed for one more INSERT. The rows are
+planned with the move (`events.from_moves`), so both writers store the same bytes.
+
 The timers are the one place both write the same SQL: `timers.TIMER_STATEMENTS`, compiled for the driver, then
 `timers.settle_timers`, so the re-arm-else-replace rule is the one `moves.write_move` follows.
 
@@ -45,6 +51,8 @@ class Shape(NamedTuple):
     transition: tuple[str, ...] = ()
     correction: tuple[str, ...] = ()
     timers: str | None = None
+    events_count: int = 0
+    events: tuple[str, ...] = ()
 
 
 def write_reply(
@@ -67,6 +75,8 @@ def write_reply(
         for number, row in enumerate(move.outbound):
             params |= _params(f"out{number}", row)
         params |= _params("co", move.correction or {})
+        for number, row in enumerate(move.events):
+            params |= _params(f"ev{number}", row)
         if move.timers is not None:
             params |= timer_params(move.timers, move.application_id, settings=settings, now=now)
             params |= _timer_sql(move.timers, conn.dialect.name)[1]
@@ -77,6 +87,8 @@ def write_reply(
             transition=tuple(move.transition),
             correction=tuple(move.correction or ()),
             timers=move.timers,
+            events_count=len(move.events),
+            events=tuple(move.events[0]) if move.events else (),
         )
     if is_sqlite(conn):
         return _write_sqlite(conn, shape, params, move, settings=settings, now=now, seen=seen)
@@ -126,7 +138,7 @@ class _SqliteStatements(NamedTuple):
     unchanged: str  # a snapshot with no move to write: is the application still as read?
     inbound: str
     timers: str
-    writes: tuple[str, ...]  # texts, correction, transition
+    writes: tuple[str, ...]  # texts, correction, transition, events
 
 
 _SEEN = (
@@ -156,6 +168,10 @@ def _sqlite_statements(shape: Shape, guarded: bool) -> _SqliteStatements:
     if shape.transition:
         values = _named("tr", shape.transition).replace(":tr_cause_id", ":inbound_id")
         writes.append(f"INSERT INTO transitions ({', '.join(shape.transition)}) VALUES ({values})")
+    writes += [  # in the order planned: the ids order an application's events
+        f"INSERT INTO event_outbox ({', '.join(shape.events)}) VALUES ({_named(f'ev{n}', shape.events)})"
+        for n in range(shape.events_count)
+    ]
     return _SqliteStatements(application, unchanged, inbound, timers, tuple(writes))
 
 
@@ -188,6 +204,9 @@ def _statement(shape: Shape) -> str:
         members.append(f"correction AS ({_insert_caused('corrections', 'co', shape.correction, 'message_id')})")
     if shape.transition:
         members.append(f"transition AS ({_insert_caused('transitions', 'tr', shape.transition, 'cause_id')})")
+    if shape.events_count:  # one VALUES list: PostgreSQL takes the ids in its order, which orders the events
+        rows = ", ".join(_values(f"ev{n}", shape.events) for n in range(shape.events_count))
+        members.append(f"events AS (INSERT INTO event_outbox ({', '.join(shape.events)}) VALUES {rows})")
     touched = "(SELECT count(*) FROM timers_touched)" if shape.timers else "NULL"
     return f"WITH {', '.join(members)} SELECT inbound.id, {touched} FROM inbound"
 

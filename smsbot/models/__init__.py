@@ -3,6 +3,7 @@
 from smsbot.models.application import Application, Correction, NoticeVersion, TransitionRecord
 from smsbot.models.base import metadata, utcnow
 from smsbot.models.delivery import DeliveryEvent, SendAttempt, SenderSlot, Timer
+from smsbot.models.event import EventOutbox
 from smsbot.models.lender import DecisionRecord, PhoneChange
 from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
 from smsbot.models.staff import AuditEvent, LoginThrottle, LoginThrottleAccount, StaffUser
@@ -15,6 +16,7 @@ __all__ = [
     "Correction",
     "DecisionRecord",
     "DeliveryEvent",
+    "EventOutbox",
     "LoginThrottle",
     "LoginThrottleAccount",
     "Message",

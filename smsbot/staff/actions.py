@@ -205,7 +205,7 @@ def _settle(
         before, after = edit(session, app) if edit else ({}, {})
         before |= {"state": app.state, "assignee": actor.username}
         step = Step(event, replies=("notice",) if texts else ())
-        carry_out(session, app, step, settings=settings, cause="staff", cause_id=actor.id)
+        carry_out(session, app, step, settings=settings, cause="staff", cause_id=actor.id, staff=actor.username)
         app.assignee_id = None
         after |= {"state": app.state, "assignee": None}
         record_action(session, app_id, actor.id, action, before, after, note)

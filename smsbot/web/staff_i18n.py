@@ -111,6 +111,22 @@ _EN: dict[str, str] = {
     "control_chars": "The text contains control characters (such as NUL or a tab). Remove them and try again.",
     "csrf": "The form expired or did not come from this site. Reload the page and try again.",
     "you": "you",
+    "events": "Event deliveries",
+    "events_help": "Events for the lender's system that failed at least once or were given up on (dead) after a"
+    " day of retries. An application's later events wait behind its undelivered one.",
+    "events_off": "Events are off: SMSBOT_EVENTS_URL and SMSBOT_EVENTS_SECRET are not set.",
+    "event_type": "Event",
+    "event_status": "Status",
+    "event_pending": "failing, will retry",
+    "event_dead": "dead",
+    "attempts": "Attempts",
+    "last_error": "Last error",
+    "next_attempt": "Next attempt",
+    "waiting_behind": "Waiting behind it",
+    "retry_now": "Retry now",
+    "event_retried": "Event {id} will be sent again now.",
+    "event_not_waiting": "Event {id} is not waiting to be sent (delivered meanwhile?).",
+    "no_problem_deliveries": "No failing or dead deliveries.",
 }
 
 _ZH: dict[str, str] = {
@@ -215,6 +231,22 @@ _ZH: dict[str, str] = {
     "control_chars": "文本含有控制字符（如 NUL 或制表符），请删除后重试。",
     "csrf": "表单已过期或并非来自本站，请刷新页面后重试。",
     "you": "您",
+    "events": "事件推送",
+    "events_help": "推送给贷款机构系统的事件中至少失败过一次的，以及重试一天后放弃（失效）的。"
+    "同一申请后续的事件会排在未送达的事件之后等待。",
+    "events_off": "事件推送未开启：未设置 SMSBOT_EVENTS_URL 和 SMSBOT_EVENTS_SECRET。",
+    "event_type": "事件",
+    "event_status": "状态",
+    "event_pending": "失败，将重试",
+    "event_dead": "已失效",
+    "attempts": "尝试次数",
+    "last_error": "最近错误",
+    "next_attempt": "下次尝试",
+    "waiting_behind": "排队等待的事件",
+    "retry_now": "立即重试",
+    "event_retried": "事件 {id} 将立即重新推送。",
+    "event_not_waiting": "事件 {id} 不在等待推送（可能已送达）。",
+    "no_problem_deliveries": "没有失败或失效的推送。",
 }
 
 # States, handoff reasons, events and audit actions, shown by their public names in English.

@@ -9,17 +9,20 @@ column. Surrogate ids may differ; what they point at may not.
 
 The cases are derived from the policy itself (every state a reply can find an application in, every reading),
 so a new move shape is compared as soon as the policy can choose it, and every table and column of the
-metadata is compared, so a new column fails here until each writer stores it."""
+metadata is compared, so a new column fails here until each writer stores it. Events for the lender's system
+are on, so the event outbox rows a move causes are compared too (their random `webhook-id` only by form)."""
 
 from __future__ import annotations
 
 import copy
+import json
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from sqlalchemy import Connection, Engine, delete, insert, select
@@ -41,7 +44,7 @@ from states.conversation_states import BOT_STATES, HandoffReason, State
 from states.intents import Field, Intent, Reading
 from states.machine import EVENTS, apply_event
 from states.policy import Step, decide
-from tests.conftest import API_TOKEN, AUTH_TOKEN, PUBLIC_URL
+from tests.conftest import API_TOKEN, AUTH_TOKEN, EVENTS_SECRET, PUBLIC_URL
 
 NOW = datetime(2026, 8, 3, 2, 30, 15, 123456, tzinfo=UTC)
 FILED = NOW - timedelta(hours=30)
@@ -130,6 +133,18 @@ def test_the_cases_reach_every_event_a_reply_fires_and_every_kind_of_write() -> 
     stays = {apply_event(case.state, case.step.event) in BOT_STATES for case in CASES if case.step.event}
     assert stays == {True, False}, "moves that re-arm the timers and moves that cancel them"
     assert len({case.name for case in CASES}) == len(CASES)
+
+
+def test_the_cases_write_events_alone_in_twos_and_not_at_all(settings: Settings) -> None:
+    """Event rows are part of the comparison: some moves write none, some one, some two (cause and effect)."""
+    app = _Seeded(State.AWAITING_CONFIRMATION)
+    counts = set()
+    for case in CASES:
+        move = plan_move(
+            app._replace(state=case.state), case.step, settings=settings, cause="message", cause_id=None, now=NOW
+        )
+        counts.add(len(move.events) if move else 0)
+    assert counts >= {0, 1, 2}
 
 
 @pytest.mark.parametrize("timers", TIMERS)
@@ -229,6 +244,24 @@ def _write_from_snapshot(conn: Connection, case: Case, settings: Settings) -> in
     return outcome.message_id
 
 
+class _Seeded(NamedTuple):
+    """What a move reads of the seeded application, without a database."""
+
+    state: State
+    id: int = 1
+    external_id: str = "ext-writers"
+    phone: str = PHONE
+    locale: str = "zh-CN"
+    name: str = "张三"
+    amount_minor: int = 5_000_000
+    currency: str = "CNY"
+    submitted_at: datetime = FILED
+    timezone: str | None = None
+    reprompts: int = 0
+    asked_field: str | None = ASKED.value
+    handoff_reason: str | None = None
+
+
 def _seed(conn: Connection, case: Case, timers: str) -> None:
     """The application as the reply finds it: its notice sent, its timers as `timers` says."""
     application_id = conn.execute(
@@ -311,6 +344,11 @@ def _labelled(stored: Rows, seeded: Rows) -> Rows:
 
     def label(table: str, row: dict[str, Any]) -> dict[str, Any]:
         out = dict(row)
+        if table == "event_outbox":  # random, so compared by form: unique per event, the same on retries
+            assert re.fullmatch(r"evt_[0-9a-f]{32}", out.pop("webhook_id"))
+            body = json.loads(out["payload"])  # the body names the application by its id, a surrogate too
+            body["data"]["application_id"] = labels[("applications", body["data"]["application_id"])]
+            out["payload"] = body
         if (table, row.get("id")) in labels:
             out["id"] = labels[table, row["id"]]
         for (referring, column), referred in REFERENCES.items():
@@ -368,6 +406,8 @@ def settings() -> Settings:
         sms_backend="simulator",
         secret_key="test-secret",
         max_reprompts=MAX_REPROMPTS,
+        events_url="http://127.0.0.1:9/events",
+        events_secret=EVENTS_SECRET,
     )
 
 
