@@ -49,6 +49,7 @@ def serve(host: str, port: int) -> None:
 
     from smsbot.app import create_app
     from smsbot.dependencies import runtime
+    from smsbot.metrics.sends import metered
     from smsbot.worker import run_worker
 
     app = create_app()
@@ -56,7 +57,7 @@ def serve(host: str, port: int) -> None:
         rt = runtime()
     threading.Thread(
         target=run_worker,
-        args=(rt.sessions, rt.provider),
+        args=(rt.sessions, metered(rt.provider, rt.metrics)),
         kwargs={"settings": rt.settings},
         daemon=True,
         name="worker",
@@ -81,12 +82,13 @@ def worker() -> None:
     """Send the outbox and fire due timers until stopped (run several on PostgreSQL)."""
     from smsbot.dependencies import build_runtime
     from smsbot.logs import configure_logging
+    from smsbot.metrics.sends import metered
     from smsbot.worker import run_worker
 
     configure_logging()
     rt = build_runtime(load_settings())
     click.echo(f"smsbot worker started (backend: {rt.settings.backend})")
-    run_worker(rt.sessions, rt.provider, settings=rt.settings)
+    run_worker(rt.sessions, metered(rt.provider, rt.metrics), settings=rt.settings)
 
 
 @main.command("eval-replies")
