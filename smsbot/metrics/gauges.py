@@ -43,11 +43,11 @@ class DatabaseGauges(Collector):
         yield _family("smsbot_applications", "Applications by state", "state", STATES, by_state)
 
 
-def capped_counts(pairs: Sequence[tuple[Mapped[str], str]]) -> Select[Any]:
-    """One SELECT of `count(*)` over at most GAUGE_CAP rows where column = value, for each pair."""
+def capped_counts(pairs: Sequence[tuple[Mapped[str], str]], cap: int = GAUGE_CAP) -> Select[Any]:
+    """One SELECT of `count(*)` over at most `cap` rows where column = value, for each pair."""
     counts = []
     for index, (column, value) in enumerate(pairs):
-        capped = select(literal(1)).where(column == value).limit(GAUGE_CAP).subquery()
+        capped = select(literal(1)).where(column == value).limit(cap).subquery()
         counts.append(select(func.count()).select_from(capped).scalar_subquery().label(f"n{index}"))
     return select(*counts)
 

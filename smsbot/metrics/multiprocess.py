@@ -32,14 +32,14 @@ def multiprocess_dir() -> Path | None:
     return path
 
 
-def clear_dead_processes() -> None:
+def clear_dead_processes(path: Path | None = None) -> None:
     """At gunicorn's start: remove the files of processes that are gone, left by an earlier run.
 
     The files of live processes stay: a `smsbot worker` already running on this host keeps writing to its
     file, and deleting it would drop its counts from every later scrape. (pids are only meaningful on one
     host, hence one directory per host.) Counters that disappear here read to Prometheus as a restart,
     which `rate()` and `increase()` handle."""
-    path = multiprocess_dir()
+    path = path or multiprocess_dir()
     if path is None:
         return
     for file in path.glob("*.db"):
