@@ -3,8 +3,11 @@ processes sharing PROMETHEUS_MULTIPROC_DIR, driven over real HTTP with a known n
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
@@ -31,6 +34,9 @@ CONFIRMERS = 12  # each files, gets a notice, replies "1" once and gets the rece
 DUPLICATES = 3  # webhooks Twilio retried with a MessageSid already stored
 RETRIES = 2  # 429s from Twilio: surely not created, sent again after backoff
 INBOUND_PATH = "/webhooks/twilio/sms"
+# A gunicorn worker stopped within a second or two of its start held the shutdown up for the whole graceful
+# timeout (30 s) here; a replacement is given this long before the test ends.
+BOOT_SECONDS = 3
 
 Key = tuple[str, tuple[tuple[str, str], ...]]  # a sample's name and sorted labels
 Samples = dict[Key, float]
@@ -226,3 +232,28 @@ def test_counters_add_up_across_two_gunicorn_workers_and_two_worker_processes(
     assert sum(by_worker.values()) == CONFIRMERS + DUPLICATES + 1
     assert standin.stats()["created_messages"] == 2 * CONFIRMERS
     assert outbound_statuses(settings.database_url) == {"accepted": 2 * CONFIRMERS, "failed": 1}
+
+
+def replacement_ready(server: Gunicorn, multiproc_dir: Path, victim: int) -> bool:
+    """The new worker has built its app: its metric files exist."""
+    pids = server.worker_pids()
+    new = [pid for pid in pids if pid != victim]
+    return len(new) == 2 and all(list(multiproc_dir.glob(f"*_{pid}.db")) for pid in new)
+
+
+def test_a_killed_web_workers_counts_stay_in_the_totals(settings: Settings, multiproc_dir: Path) -> None:
+    """gunicorn replaces a worker killed outright; what the dead one counted is still summed, so no counter
+    falls, and the replacement counts on top of it."""
+    with gunicorn(web_env(settings, multiproc_dir), workers=2) as server, Scraper(server) as scraper:
+        phones = [file_application(server) for _ in range(CONFIRMERS)]
+        drive_webhooks(server, phones[:6])
+        victim = max(webhooks_by_process(multiproc_dir, server.worker_pids()).items(), key=lambda item: item[1])[0]
+        os.kill(victim, signal.SIGKILL)
+        wait_until(lambda: replacement_ready(server, multiproc_dir, victim), timeout=60)
+        time.sleep(BOOT_SECONDS)
+        drive_webhooks(server, phones[6:])
+        settled = [scrape(server) for _ in range(10)]
+    stored = ("smsbot_inbound_messages_total", (("result", "stored"),))
+    duplicates = ("smsbot_inbound_messages_total", (("result", "duplicate"),))
+    assert [(s[stored], s[duplicates]) for s in settled] == [(CONFIRMERS, 2 * DUPLICATES)] * 10
+    assert_never_backwards([*scraper.scrapes, *settled])
