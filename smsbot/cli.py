@@ -87,6 +87,8 @@ def worker() -> None:
 
     configure_logging()
     rt = build_runtime(load_settings())
+    if rt.settings.worker_metrics_port:
+        rt.metrics.serve_counters(rt.settings.worker_metrics_port)
     click.echo(f"smsbot worker started (backend: {rt.settings.backend})")
     run_worker(rt.sessions, metered(rt.provider, rt.metrics), settings=rt.settings)
 

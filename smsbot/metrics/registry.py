@@ -6,7 +6,7 @@ scrape reads that directory: the sum over every process of the host, whichever g
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, start_http_server
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import sessionmaker
@@ -55,6 +55,13 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+
+    def serve_counters(self, port: int) -> None:
+        """A worker on a host with no gunicorn: serve the counters on their own port, from a thread. (Beside a
+        gunicorn that shares the directory, this would serve the same sums twice.)"""
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(self.counted)
+        start_http_server(port, registry=registry)
 
     def render(self, sessions: sessionmaker[Session]) -> bytes:
         """The counters and histograms (this process's, or the host's in multiprocess mode) and the database
