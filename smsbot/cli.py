@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from alembic.config import Config
 
-from smsbot.config import load_settings
+from smsbot.config import Settings, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,6 +19,17 @@ def alembic_config(database_url: str) -> Config:
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+def settings_or_exit() -> Settings:
+    """The settings, or a start error that names each setting at fault (not a traceback)."""
+    from pydantic import ValidationError
+
+    try:
+        return load_settings()
+    except ValidationError as exc:
+        problems = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+        raise click.ClickException(f"cannot start: {problems}") from None
 
 
 @click.group()
@@ -37,7 +48,7 @@ def db_upgrade(revision: str) -> None:
     """Migrate the database to REVISION (default: head)."""
     from alembic import command
 
-    command.upgrade(alembic_config(load_settings().sqlalchemy_url()), revision)
+    command.upgrade(alembic_config(settings_or_exit().sqlalchemy_url()), revision)
 
 
 @main.command()
@@ -52,7 +63,7 @@ def serve(host: str, port: int) -> None:
     from smsbot.metrics.sends import metered
     from smsbot.worker import run_worker
 
-    app = create_app()
+    app = create_app(settings_or_exit())
     with app.app_context():
         rt = runtime()
     threading.Thread(
@@ -86,7 +97,7 @@ def worker() -> None:
     from smsbot.worker import run_worker
 
     configure_logging()
-    rt = build_runtime(load_settings())
+    rt = build_runtime(settings_or_exit())
     if rt.settings.worker_metrics_port:
         rt.metrics.serve_counters(rt.settings.worker_metrics_port)
     click.echo(f"smsbot worker started (backend: {rt.settings.backend})")
@@ -129,7 +140,7 @@ def staff_add(username: str, role: str) -> None:
     from smsbot.staff.accounts import AccountError, create_staff
 
     password = _read_password()
-    rt = build_runtime(load_settings())
+    rt = build_runtime(settings_or_exit())
     try:
         staff_id = create_staff(rt.sessions, username, password, role=role)
     except AccountError as exc:
@@ -151,7 +162,7 @@ def staff_password(username: str) -> None:
     from smsbot.staff.accounts import AccountError, set_password
 
     password = _read_password()
-    rt = build_runtime(load_settings())
+    rt = build_runtime(settings_or_exit())
     try:
         set_password(rt.sessions, username, password)
     except AccountError as exc:
@@ -178,7 +189,7 @@ def import_csv(csv_file: Path, report: Path | None, batch_size: int) -> None:
     from smsbot.db import make_engine, make_session_factory
     from smsbot.intake.bulk_import import HeaderError, import_file
 
-    settings = load_settings()
+    settings = settings_or_exit()
     report = report or csv_file.with_suffix(".rejected.csv")
     engine = make_engine(settings.sqlalchemy_url())
     try:

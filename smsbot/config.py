@@ -91,9 +91,20 @@ class Settings(BaseSettings):
                 raise ValueError("SECRET_KEY and SMSBOT_API_TOKEN must be set in production")
             if not self.database_url:
                 raise ValueError("DATABASE_URL must be set in production")
+            _refuse_simulator_in_production(self)
+        if self.lease_seconds <= self.send_time_seconds:
+            raise ValueError(
+                "SMSBOT_LEASE_SECONDS must exceed twice SMSBOT_TWILIO_TIMEOUT_SECONDS plus one second: a send must"
+                " never outlive the lease of the row it sends"
+            )
         if self.backend == "twilio" and not (self.twilio_from_number or self.twilio_messaging_service_sid):
             raise ValueError("the twilio backend needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         return self
+
+    @property
+    def send_time_seconds(self) -> float:
+        """The longest one provider call may take: its connect and read timeouts, plus a second of our own."""
+        return 2 * self.twilio_timeout_seconds + 1
 
     @property
     def backend(self) -> str:
@@ -114,6 +125,23 @@ class Settings(BaseSettings):
         """Lender name for the locale: `SMSBOT_SIGNATURE` is `中文名|English name` or one name for both."""
         zh, _, en = self.signature.partition("|")
         return zh if locale.startswith("zh") else (en or zh)
+
+
+def _refuse_simulator_in_production(settings: Settings) -> None:
+    """The simulator sends nothing and opens `/dev/phone`, where anyone can read every thread and reply as the
+    applicant: a production start must name what it lacks instead of falling back to it."""
+    if settings.sms_backend == "simulator":
+        raise ValueError("SMSBOT_SMS_BACKEND=simulator is for development only; production needs twilio")
+    required = {
+        "TWILIO_ACCOUNT_SID": settings.twilio_account_sid,
+        "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
+        "TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID": (
+            settings.twilio_from_number or settings.twilio_messaging_service_sid
+        ),
+    }
+    missing = [name for name, value in required.items() if not value]
+    if missing:
+        raise ValueError(f"production sends through Twilio; missing: {', '.join(missing)}")
 
 
 def parse_hours(spec: str) -> tuple[time, time]:

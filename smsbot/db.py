@@ -18,6 +18,9 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A statement's parameters are phones, names and message bodies: SQLAlchemy must not print them into the
+# error text (`[parameters: ...]`), which ends up in every log line and traceback of a database error.
+HIDE_PARAMETERS = True
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -28,14 +31,18 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     # No pre-ping: it costs every request a round trip. A connection that died with the server raises a
     # disconnect error, which invalidates the whole pool at once, so only the request that met it fails (and
     # Twilio retries webhooks); recycling bounds the age of idle connections behind firewalls.
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, hide_parameters=HIDE_PARAMETERS
+    )
 
 
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=HIDE_PARAMETERS
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

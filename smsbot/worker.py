@@ -1,9 +1,11 @@
 """The worker: fire due timers, claim due outbound rows, send each with no database connection held, record
 the outcomes. A claim is a lease: a row whose worker died comes back when the lease ends and is reconciled with
-the provider (was it created?) before it is sent again, so a crash never sends a message twice.
+the provider (was it created?) before it is sent again, so a crash never sends a message twice. A live worker
+never outlives its leases (`delivery.leases`): it claims what it can send within one at its measured pace,
+renews those still waiting, and checks the lease right before each send.
 
 Sends of one batch may overlap (`SMSBOT_SEND_CONCURRENCY` threads): a provider call takes far longer than our
-bookkeeping, and pacing is already settled by the slots handed out at claim time."""
+bookkeeping, and each paced send takes its own slot right before it goes (`delivery.pacing`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, ThreadPoolExecutor, wait
 from datetime import datetime
 
 from sqlalchemy.orm import sessionmaker
@@ -23,6 +25,8 @@ from smsbot.conversation.reminders import fire_due_timers
 from smsbot.db import transaction
 from smsbot.delivery import consent
 from smsbot.delivery.claims import Claim, claim_due
+from smsbot.delivery.leases import LeaseKeeper, Pace
+from smsbot.delivery.pacing import wait_for_slot
 from smsbot.delivery.providers.base import Outcome, SendResult, SmsProvider
 from smsbot.delivery.send_results import record_results
 from smsbot.models import utcnow
@@ -41,41 +45,87 @@ def drain_once(
     limit: int = 50,
     now: datetime | None = None,
     pool: Executor | None = None,
+    pace: Pace | None = None,
 ) -> int:
-    """Fire due timers and send what is due now; returns how many rows were claimed."""
+    """Fire due timers and send what is due now; returns how many rows were claimed. With a `pace`, claim only
+    what can be sent within the lease at the pace measured so far."""
     fire_due_timers(factory, settings=settings, now=now)
     claimed_at = now or utcnow()
+    wanted = pace.capacity(limit) if pace else limit
     with transaction(factory) as session:
-        claims = claim_due(session, settings=settings, sender=sender_of(provider), limit=limit, now=claimed_at)
+        claims = claim_due(session, settings=settings, limit=wanted, now=claimed_at)
+    keeper = LeaseKeeper(factory, claims, settings=settings, claimed_at=claimed_at)
     done: list[tuple[Claim, SendResult]] = []
-    for outcome in _send_all(factory, provider, claims, claimed_at=claimed_at, now=now, pool=pool):
-        done.append(outcome)
+    sending = Sending(factory, provider, settings=settings, claimed_at=claimed_at, now=now, pace=pace, keeper=keeper)
+    for claim, result in _send_all(sending, claims, keeper=keeper, pool=pool):
+        if result is None:  # lost to another worker: nothing of ours to record or renew
+            keeper.forget([claim])
+            continue
+        done.append((claim, result))
         if len(done) >= RECORD_EVERY:
             _record(factory, done, settings=settings, now=now)
+            keeper.forget(claim for claim, _ in done)
             done = []
     _record(factory, done, settings=settings, now=now)
     return len(claims)
 
 
-def _send_all(
-    factory: sessionmaker[Session],
-    provider: SmsProvider,
-    claims: list[Claim],
-    *,
-    claimed_at: datetime,
-    now: datetime | None,
-    pool: Executor | None,
-) -> Iterator[tuple[Claim, SendResult]]:
-    def send_one(claim: Claim) -> tuple[Claim, SendResult]:
-        _wait_for_slot(claim, now)
-        stale = (utcnow() - claimed_at).total_seconds() > RECHECK_AFTER_SECONDS
-        return claim, _send(factory, provider, claim, stale=stale)
+class Sending:
+    """What one send needs besides its claim; `send` runs on the pool's threads."""
 
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        provider: SmsProvider,
+        *,
+        settings: Settings,
+        claimed_at: datetime,
+        now: datetime | None,
+        pace: Pace | None,
+        keeper: LeaseKeeper,
+    ) -> None:
+        self.factory, self.provider, self.settings = factory, provider, settings
+        self.claimed_at, self.now, self.pace, self.keeper = claimed_at, now, pace, keeper
+
+    def send(self, claim: Claim) -> tuple[Claim, SendResult | None]:
+        """The claim's outcome, or None when its lease was lost before the send (another worker holds it)."""
+        wait_for_slot(self.factory, sender_of(self.provider), settings=self.settings, now=self.now)
+        stale = (utcnow() - self.claimed_at).total_seconds() > RECHECK_AFTER_SECONDS
+        started = time.monotonic()
+        result = self._send(claim, stale=stale)
+        if self.pace is not None and result is not None and result.outcome is not Outcome.WITHHELD:
+            self.pace.observe(time.monotonic() - started)  # only sends that called the provider set the pace
+        return claim, result
+
+    def _send(self, claim: Claim, *, stale: bool) -> SendResult | None:
+        if stale and not claim.consent_exempt and _opted_out_since_claim(self.factory, claim):
+            return SendResult(Outcome.WITHHELD, error_code="opted_out", detail="opted out after claim")
+        if claim.reconcile:
+            found = self.provider.find_sent(claim.sms)
+            if found is not None:
+                return found
+        # Right before the provider call: a lease that ran out may already be another worker's send.
+        if not self.keeper.hold(claim, self.now or utcnow()):
+            log.warning("message %s: lease lost before sending; left to its new holder", claim.sms.message_id)
+            return None
+        return self.provider.send(claim.sms)
+
+
+def _send_all(
+    sending: Sending, claims: list[Claim], *, keeper: LeaseKeeper, pool: Executor | None
+) -> Iterator[tuple[Claim, SendResult | None]]:
+    """Each claim's outcome as it comes, renewing the leases of the rows still waiting meanwhile."""
     if pool is None:
-        yield from map(send_one, claims)
+        for claim in claims:
+            keeper.renew_if_due(sending.now or utcnow())
+            yield sending.send(claim)
         return
-    for future in as_completed([pool.submit(send_one, claim) for claim in claims]):
-        yield future.result()
+    pending = {pool.submit(sending.send, claim) for claim in claims}
+    while pending:
+        finished, pending = wait(pending, timeout=keeper.every, return_when=FIRST_COMPLETED)
+        for future in finished:
+            yield future.result()
+        keeper.renew_if_due(sending.now or utcnow())
 
 
 def _record(
@@ -90,7 +140,7 @@ def _record(
     if not outcomes:
         return
     with transaction(factory) as session:
-        pairs = [(claim.sms.message_id, result) for claim, result in outcomes]
+        pairs = [(claim.sms.message_id, claim.attempt, result) for claim, result in outcomes]
         failures = record_results(session, pairs, settings=settings, now=now or utcnow())
         settle_undeliverable(session, failures, settings=settings)
     for claim, result in outcomes:
@@ -107,23 +157,6 @@ def sender_of(provider: SmsProvider) -> str:
     return getattr(provider, "sender", "") or provider.name
 
 
-def _wait_for_slot(claim: Claim, now: datetime | None) -> None:
-    if now is None:  # a test clock never sleeps
-        delay = (claim.not_before - utcnow()).total_seconds()
-        if delay > 0:
-            time.sleep(delay)
-
-
-def _send(factory: sessionmaker[Session], provider: SmsProvider, claim: Claim, *, stale: bool) -> SendResult:
-    if stale and not claim.consent_exempt and _opted_out_since_claim(factory, claim):
-        return SendResult(Outcome.WITHHELD, error_code="opted_out", detail="opted out after claim")
-    if claim.reconcile:
-        found = provider.find_sent(claim.sms)
-        if found is not None:
-            return found
-    return provider.send(claim.sms)
-
-
 def _opted_out_since_claim(factory: sessionmaker[Session], claim: Claim) -> bool:
     with factory() as session:
         return consent.is_opted_out(session, claim.sms.phone)
@@ -134,10 +167,12 @@ def run_worker(
 ) -> None:
     """Poll until `stop` is set, sleeping only when there was nothing to do."""
     pool = ThreadPoolExecutor(settings.send_concurrency, "send") if settings.send_concurrency > 1 else None
+    pace = Pace(settings, parallel=settings.send_concurrency if pool else 1)
+    provider.warm_up()
     try:
         while not (stop is not None and stop.is_set()):
             try:
-                busy = drain_once(factory, provider, settings=settings, pool=pool)
+                busy = drain_once(factory, provider, settings=settings, pool=pool, pace=pace)
             except Exception:  # a bad row or a lost database must not kill the worker
                 log.exception("worker iteration failed")
                 busy = 0

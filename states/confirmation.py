@@ -19,6 +19,8 @@ from states.normalise import normalise, normalise_spaced
 from states.reply import Reply
 
 _CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
+# Clauses as an applicant types them in Chinese: punctuation, or a space beside an ideograph.
+_WORD_CLAUSE = re.compile(r"[,.!?;:，。！？；：]+ ?|(?<=[\u3400-\u9fff]) | (?=[\u3400-\u9fff])")
 
 Verdict = tuple[Intent, bool]  # (intent, with_help)
 
@@ -31,6 +33,8 @@ def has_confirm_form(reply: Reply, *, at_confirmation: bool) -> bool:
     """
     if at_confirmation and ("1" in reply.choices or lx.CONFIRM_WHOLE.match(reply.core)):
         return True
+    if at_confirmation and any(lx.CONFIRM_WHOLE.match(c) for c in _WORD_CLAUSE.split(reply.spaced) if c):
+        return True  # "對 幾時有結果": a bare 对 as a clause of its own
     if not at_confirmation and (lx.BARE_YES.match(reply.core) or lx.BARE_YES.match(reply.compact)):
         return False
     compact, spaced = lx.IDENTITY.sub("", reply.compact), lx.IDENTITY.sub("", reply.spaced)
@@ -111,10 +115,10 @@ def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
         return None
     if lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced):
         return Intent.HELP, False  # "回复1是什么意思" mentions the digit, it does not send it
-    if reply.search(lx.WORRY) or reply.search(lx.REQUEST) or reply.search(lx.CONDITION):
+    if reply.search(lx.WORRY) or reply.search(lx.REQUEST) or reply.search(lx.CONDITION) or reply.search(lx.WHO_ARE_YOU):
         return Intent.HUMAN, False  # confirm plus doubt, a request for action or a condition: staff
     procedural = reply.search(lx.HELP) or reply.search(lx.PROCEDURAL)
-    if lx.CONTRAST.search(reply.compact) and not procedural:
+    if (lx.CONTRAST.search(reply.compact) or lx.CONTRAST.search(reply.spaced)) and not procedural:
         return Intent.HUMAN, False  # confirm plus an unspoken reservation: staff
     compact, spaced = _outside_procedural_questions(reply)
     if reply.several_digits or lx.HEDGE.search(compact) or lx.HEDGE.search(spaced):
@@ -131,10 +135,12 @@ def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
     if lx.QUESTION_ON_CONFIRM.search(compact) or lx.QUESTION_ON_CONFIRM.search(spaced):
         return Intent.AMBIGUOUS, False
     if not procedural and reply.search(lx.QUESTION):
-        return Intent.AMBIGUOUS, False
+        # "1?" questions the answer itself; "1 能不能用来买车" asks staff something of its own
+        return (Intent.HUMAN if len(rest) >= _QUESTION_OF_ITS_OWN else Intent.AMBIGUOUS), False
     if rest:
         return (Intent.AMBIGUOUS if lx.QUESTION.search(rest) else Intent.HUMAN), False
     return Intent.CONFIRM, procedural
 
 
+_QUESTION_OF_ITS_OWN = 4  # meaningful characters a question needs beside a confirmation to be one for staff
 _STORY = 8  # meaningful characters beyond the grammar: more than a stray word, a message of its own

@@ -110,7 +110,10 @@ def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
     disputes: list[Dispute] = []
     for index, (fields, start, field_end, end) in enumerate(segments):
         segment, seg_cased = spaced[start:end], cased[start:end]
+        if fields == (Field.NAME,) and _introduces_self(spaced, start, segment):
+            continue
         led = index == 0 and leading and not has_confirm_word(segment)
+        led = led or (index == 0 and _doubted_before(spaced, start)) or _states_a_value(spaced, start, segment)
         # at the menu the clause naming the field is the choice; a remark after it ("不是说了嘛") does not undo it
         judged = _first_clause(segment, field_end - start) if at_menu else segment
         if not led and not _is_disputed(judged, at_menu=at_menu, names_only=names_only):
@@ -130,6 +133,29 @@ _REST_IS_RIGHT = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,.!?;，。！？；]")
+
+
+# "not sure the term is right": doubt about a named field, said before it, makes that field a correction.
+_DOUBT_BEFORE = re.compile(r"not sure|unsure|not certain|不确定|不太确定|拿不准|不知道对不对|怀疑|担心|worried")
+# "purpose is buying seeds", "name: Li Na": a field stated with its value, in English (Chinese 是/为 is a marker).
+_STATES_A_VALUE = re.compile(
+    r"[a-z]+ ?(?:is|should be|=|:) ?(?!(?:right|correct|fine|ok|okay|good|true|wrong|incorrect|not|no|ok)(?![a-z]))"
+    r"[a-z\u3400-\u9fff]"
+)
+
+
+def _doubted_before(spaced: str, start: int) -> bool:
+    clause = _CLAUSE_END.split(spaced[:start])[-1]
+    return bool(_DOUBT_BEFORE.search(clause))
+
+
+def _states_a_value(spaced: str, start: int, segment: str) -> bool:
+    """ "purpose is X" names a value; "my name is X" introduces the applicant, it corrects nothing."""
+    return bool(_STATES_A_VALUE.match(segment)) and not spaced[:start].endswith(("my ", "my"))
+
+
+def _introduces_self(spaced: str, start: int, segment: str) -> bool:
+    return spaced[:start].endswith("my ") and bool(re.match(r"name ?(?:is|:)", segment))
 
 
 def _without_rest_is_right(text: str) -> str:

@@ -173,7 +173,7 @@ CHECK_FIRST_EN = re.compile(
 # "对了" on its own is "by the way": a reply cut short, not a statement that the details are right.
 NOT_CONFIRMED = re.compile(
     r"^对了[。.!！]*$|不确认|未确认|没确认|无法确认|不能确认|没法确认|确认不了|确认中|(?:要|想|需要|希望|必须)(?:是)?(?:正确|无误|准确|没错|对的)|要确认|想确认|再确认|帮我确认|给我确认|(?:如何|怎么|怎样|咋)确认|"
-    r"^确认收到$"
+    r"^确认收到(?:了|啦)?$|^收到(?:确认|了确认)(?:了|啦)?$"
 )
 QUESTION = re.compile(
     r"\?|吗|嘛|到底|系咪|是不是|对不对|是唔是|系唔系|(?<!没)(?<!没有)(?:什么|啥)|怎么|怎样|如何|咋|可否|何时|为什么|为啥|哪|谁|几|多少|是否|能否|能不能|可不可以|有没有|会不会|要不要|"
@@ -196,26 +196,33 @@ ADDS_NOTHING = re.compile(
     r"钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严覃武戴莫孔向汤欧][\u3400-\u9fff]{1,2}?"
     r"(?=本人|那个|我|信息|资料|短信|$)|"
     r"(?:是我)?(?:[0-9]{1,2}月[0-9]{1,2}[日号])?(?:提交|申请)的?|讯息|资料|没有错误|没有错|没有问题|是这样|就是这样|就是这个|"
-    r"那个|那就|那|就|你们说|短信(?:上|里)?说|上面说|贷款|本人|我|俺|你们|是我|对头|(?:对|系|是)(?:啊|呀|的|滴)?|都|均|全|也|这个|ok|okay|thanks|yes|can|lah|la"
+    r"[\u3400-\u9fff][*＊]+|那个|那就|那|就|你们说|得很|短信(?:上|里)?说|上面说|贷款|本人|我|俺|你们|是我|对头|(?:对|系|是)(?:啊|呀|的|滴)?|都|均|全|也|这个|ok|okay|thanks|yes|can|lah|la"
 )
 ADDS_NOTHING_EN = re.compile(
     r"(?<![a-z])(?:speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|"
-    r"lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
+    r"[a-z]+\*+|lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
     r"information|it'?s|its|it|is|that'?s|that|this|are|be|me|i|i have|checked|looks?|good|right|fine|"
     r"to me|(?:thank you|thanks)(?: (?:so|very) much| a lot)?|a|thank|tq|ty|thx|please|pls|yes|yeah|yup|ya|ok|okay|"
     r"proceed|can)(?![a-z])"
 )
 # Requests for action beside a confirmation (hurry, pay out today, raise it) are for staff.
 REQUEST = zh_any(
-    r"尽快|快点|快些|加急|赶紧|赶快|急用|急需|着急|催|今天就|明天就|马上|立刻|立即|早点|早些|快一点|能不能(?:今天|明天|早)|"
+    r"尽快|快点|快些|加急|赶紧|赶快|急用|急需|着急|很急|急急|好急|(?:^|[\s,，。!！])急(?:[\s,，。!！啊呀]|$)|催|今天就|明天就|马上|立刻|立即|早点|早些|快一点|"
+    r"能不能(?:今天|明天|早)|(?:能|可以)(?:今天|明天)(?:到账|放款|下款)|"
     r"(?:提高|提|增加|加)(?:到|额度)|再长|长一?点|长些|延长",
     r"(?<![a-z])(?:hurry|urgent\w*|asap|quickly|as soon as|fast|raise|rush|expedite|speed up|today)(?![a-z])",
 )
 # A hedge after a value ("一年吧", "30000 i think"): at the prompt that asked for it the value still stands.
 TRAILING_HEDGE = re.compile(r"(?:吧|吧我觉得|应该|我觉得|i think|probably|maybe)[\s。.!！~]*$")
 NUMBER_WORD = re.compile(
-    r"(?<![a-z])(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
-    r"ninety|hundred|thousand|million)(?![a-z])"
+    r"(?<![a-z])(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|hundred|thousand|million|half)(?![a-z])"
+)
+# "yes, but who are you?": asking who we are beside a confirmation is doubt about us, for staff.
+WHO_ARE_YOU = zh_any(
+    r"你们?是谁|你们?是哪(?:里|个|家|位)|哪位|谁发的",
+    r"(?<![a-z])(?:who (?:are|r) (?:you|u)|who is this|who'?s this)(?![a-z])",
 )
 CONDITION = zh_any(r"如果|假如|要是|只要|前提是|的话", r"(?<![a-z])(?:if|unless|provided|as long as)(?![a-z])")
 # Purely procedural questions besides the help vocabulary: will I be told, do I need to come in.
@@ -236,7 +243,8 @@ HELP_ONLY = re.compile(
     r"what (?:does|do|will|would) (?:reply(?:ing)? |sending |texting )?(?:1|2|one|two)[a-z ]*do|"
     r"what happens if i (?:reply|send|text|choose)|"
     r"what is this about|"
-    r"(?:回复?|按)[12一二](?:就行|就可以|就好)了?(?:吗|么|\?)"
+    r"(?:回复?|按)[12一二](?:就行|就可以|就好)了?(?:吗|么|\?)|"
+    r"[12一二] ?(?:是|就是|代表|表示)[^，。,.!?！？]{0,6}的意思"
 )
 HELP = zh_any(
     r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|边个|"

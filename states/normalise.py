@@ -53,9 +53,15 @@ _FOLD_KEYS = re.compile("[" + re.escape("".join(chr(key) for key in _FOLD)) + "]
 _CASED_KEYS = re.compile("[" + re.escape("".join(chr(key) for key in _QUOTES_AND_DIGITS)) + "]")
 
 
+# ⑴ and ⒈ are not among the policy's forms of 1 (１ ① 1️⃣): NFKC would make them "(1)" and "1.", so they are
+# read as a doubt instead, before NFKC sees them. Never confirm on a look-alike.
+_PAREN_DIGIT = re.compile("[\u2474-\u249b]")
+
+
 def _nfkc(text: str) -> str:
     if text.isascii():
         return text
+    text = _PAREN_DIGIT.sub(DOUBT, text)
     return _NOT_IDEOGRAPHS.sub(lambda run: unicodedata.normalize("NFKC", run.group()), text)
 
 

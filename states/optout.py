@@ -19,30 +19,41 @@ from states.lexicon import FILLER, en_words, zh_any
 FUZZY_KEYWORDS = ("stop", "stopall", "unsubscribe", "cancel", "quit", "revoke", "optout")
 # English words one edit from a keyword: ordinary prose, never a typo of it.
 NEAR_MISSES = frozenset(
-    {"step", "shop", "stoop", "stomp", "atop", "slop", "stow", "top", "sop", "stops", "stoa", "strop", "swop",
+    {"step", "shop", "stoop", "stomp", "atop", "slop", "stow", "top", "stops", "stoa", "strop", "swop",
      "stoup", "estop", "quite", "quiet", "quilt", "quid", "quip", "suit", "quint", "quiz", "qui", "quoit", "qubit",
-     "quirt", "quito", "cancer", "evoke", "revoked", "revokes", "unsubscribed"}
+     "quirt", "quito", "cancer", "evoke", "revoked", "revokes"}
 )  # fmt: skip
-_LATIN_WORD = re.compile(r"[a-z]+")
+# A Latin word, digits typed for letters included ("st0p"): one substitution from the keyword like any typo.
+_LATIN_WORD = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")
 # Five to seven letters, all but one of them from "optout": the only pairs worth an edit-distance check.
 _OPTOUT_SHAPE = re.compile(r"(?=[a-z]{5,7}$)[optu]*[a-z]?[optu]*")
 _NON_STOP = re.compile(r"non[- ]?stop")  # "I work non-stop": an adverb
+# The keywords as ordinary English verbs: "stop by the bank", "quit my job", "cancel my trip", "doesn't end".
+_NOT_A_KEYWORD = re.compile(
+    r"(?<![a-z])(?:stop(?:ped|ping)? (?:by|over|calling|ringing|phoning)|"
+    r"quit(?:ting)? (?:my|his|her|the|a|smoking|drinking|work)|"
+    r"cancel(?:led|ling)? (?:my|the|a|our) (?:trip|visit|appointment|flight|plan|meeting|order)|"
+    r"(?:doesn'?t|does not|won'?t|will not|didn'?t|did not|don'?t) end)(?![a-z])"
+)
 
 OPT_OUT_WHOLE = re.compile(
     r"^(?:回复?|reply|发|send)?(?:t|r|td|退|退订|退出|0000|stop|end|edn|tuiding|停止|停|停发|滚+|滚蛋|滚开|给我滚|你?滚吧)"
     r"[。.!！]*$"
 )
 # A clause of its own that is an opt-out word: "滚，骗子" is a stop demand beside an insult (opt-out wins).
-_CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、~…]+")
+_CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、~…]+|(?<=[\u3400-\u9fff]) +| +(?=[\u3400-\u9fff])")
 # Letters held down on a cheap keypad ("ENDD", "stopp"): the word with its runs collapsed is the keyword.
 _LETTER_RUN = re.compile(r"([a-z])\1+")
 SHORT_KEYWORDS = frozenset({"td", "end"})
-_STOP_WORD = r"(?:别|不(?<!要不)要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许|停止)"
+# Dialect and net spellings of "don't" too: 莫 (southwest), 咪 (Cantonese), 覅 (Wu), 嫑 and 表 (不要 run together).
+_STOP_WORD = r"(?:别个?|不(?<!要不)要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许|停止|莫要?|咪|覅|嫑|(?<![代发])表)"
 _PROFANE_INFIX = r"(?:他妈的?|tm|特么|妈的|tmd|尼玛|你妈)?"
 OPT_OUT_ZH = zh_any(
     r"退[订定丁顶钉鼎锭訂]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|"
     r"(?:请勿|别|不要|勿)再?(?:打扰|骚扰)|退出订阅",
-    rf"{_STOP_WORD}{_PROFANE_INFIX}再?{_PROFANE_INFIX}(?:给我|跟我|向我)?(?:发|send|推送|传|寄|通知)",
+    rf"{_STOP_WORD}{_PROFANE_INFIX}再?{_PROFANE_INFIX}(?:(?:给|跟|向)(?:我|她|他|这个号码?|这个手机号?|本号码?|我这)?)?"
+    r"(?:发|send|推送|传|寄|通知)",
+    r"tui订|退ding|(?:把)?(?:我的?)?(?:手机号码?|电话号码?|号码)(?:删掉|删除|去掉|移除)|删(?:掉|除)(?:我的?)?(?:手机号码?|号码)",
     r"别再?(?:给我)?(?:打扰|骚扰|烦)|不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|"
     r"[不唔](?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
     r"唔好再?(?:发|send|传)|唔好再?(?:搵|搞|烦|骚扰)|唔该停|停发|不要短信|屏蔽|拉黑|(?:别|不要|请勿|勿)再?联系",
@@ -50,28 +61,36 @@ OPT_OUT_ZH = zh_any(
     r"(?:短信|信息|消息)(?:太|好|真|这么|那么)多|(?:天天|老是|一直|总是|整天|每天)(?:都|在)?(?:发|send)|发(?:这么|那么|太)多|"
     r"烦死|烦不烦|好烦",
     # a threat to complain if the texts go on ("再发我就打12321") is a stop demand
-    r"(?:再|还)(?:发|send).{0,10}(?:投诉|举报|报警|告你|12321)|(?:投诉|举报).{0,6}(?:短信|骚扰)|12321",
+    r"(?:再|还)(?:发|send|骚扰|打扰|烦)(?:我)?.{0,10}(?:投诉|举报|报警|告你|12321)|(?:投诉|举报).{0,6}(?:短信|骚扰)|12321",
 )
 # Calls refused: a stop demand unless the reply also says texts are welcome (a channel preference).
 CALLS_REFUSED_ZH = re.compile(
     r"(?:别|不要|唔好|勿)再?(?:给我)?打(?:我)?(?:电话|来|俾我)?|电话(?:就)?(?:别|不要|勿)(?:再)?打"
 )
 OPT_OUT_EN = en_words(
-    r"(?<!non-)(?<!non )sto+p+(?:all)?(?! (?:by|at|in|over|off)(?![a-z]))",
+    r"(?<!non-)(?<!non )sto+p+(?:all)?(?! (?:by|at|in|over|off|calling|ringing|phoning)(?![a-z]))",
     r"unsub",
     r"opt ?-?out",
     r"td",
-    r"(?<!the )(?<!the very )end(?! of)",
+    r"(?<!the )(?<!the very )(?<!n't )(?<!not )(?<!nt )(?<!will )end(?! of)(?! in)",
     r"leave me alone",
+    r"(?:fuck|f|piss|bugger|sod|buzz) off",
+    r"get lost",
+    r"go away",
+    r"opt (?:me )?out",
+    r"(?:remove|delete|take) (?:my )?(?:phone )?(?:number|no)(?: (?:from|off) (?:your|the) (?:list|system|database))?",
+    r"(?:i )?(?:don'?t|dont|do not|no longer) want (?:these|your|any|the|more|ur|this)? ?"
+    r"(?:messages|msgs?|texts|sms|spam)",
     r"(?:(?:pls|please) )?(?:don'?t|dont|dun|dnt|do not|never|no more)(?: (?:ever|again))? "
-    r"(?:text|message|sms|contact|msg|send|whatsapp)(?:ing)?(?! (?:money|cash|funds|payment|the (?:loan|money)))",
+    r"(?:text|message|sms|contact|msg|send|whatsapp)(?:ing)?(?! (?:money|cash|funds|payment|the (?:loan|money)))"
+    r"(?! (?:them|him|her|my (?:parents|family|mother|father|mum|mom|dad|wife|husband|boss|employer|work)))",
     r"(?:bu ?yao|bie|buyao)(?: ?zai)?(?: ?gei ?wo)? ?fa",  # pinyin 不要再发, 别发
     r"tui ?ding",
     r"remove me",
     r"take me off",
     r"no more (?:texts|messages|sms)",
     r"too many (?:texts|messages|sms|msgs?)",
-    r"stop (?:texting|sending|messaging|contacting|spamming)",
+    r"stop (?:[a-z]+ (?:and|or|&|n) )?(?:texting|sending|messaging|contacting|spamming)",
     r"(?:if you|you) (?:text|message|sms) me again",
 )
 CALLS_REFUSED_EN = en_words(r"(?:(?:pls|please) )?(?:don'?t|dont|do not|never|no more|stop) (?:call|calling|ring)")
@@ -88,7 +107,8 @@ RESUME = zh_any(
     r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信|重新接收|"
     r"(?:请|帮我|麻烦)恢复|恢复(?:一下|吧|正常)|重新(?:给我)?发|继续(?:给我)?发|还(?:是)?(?:要|想)(?:收|接收)",
     r"(?<![a-z])(?:start(?: sending)? again|resubscribe|subscribe again|opt (?:back )?in|unstop|"
-    r"rec(?:ei|ie)ve[a-z ]{0,20} again|(?:texts?|messages?|sms|updates?|notifications?) again|resume)(?![a-z])",
+    r"(?:start|begin|resume) (?:texting|sending|messaging)|rec(?:ei|ie)ve[a-z ]{0,20} again|"
+    r"(?<!you )(?:texts?|messages?|sms|updates?|notifications?) again|resume)(?![a-z])",
 )
 # The earlier opt-out told as past: "上次回了退订", "I sent STOP earlier".
 PAST_OPT_OUT = zh_any(
@@ -142,7 +162,7 @@ def _held_key(word: str) -> bool:
 
 def has_fuzzy_keyword(spaced: str) -> bool:
     """A Latin opt-out keyword, or one typo of it, as a word or two words run together ("opt otu")."""
-    words = _LATIN_WORD.findall(_NON_STOP.sub(" ", spaced))
+    words = _LATIN_WORD.findall(_NOT_A_KEYWORD.sub(" ", _NON_STOP.sub(" ", spaced)))
     if any(_is_typo_of_keyword(w) or _held_key(w) for w in set(words) if len(w) >= 3):
         return True
     pairs = {a + b for a, b in pairwise(words)}  # a long message repeats itself: each pair is checked once

@@ -69,6 +69,7 @@ _INSTRUCTION = re.compile(
 _MAY_HOLD_INSTRUCTION = re.compile(
     r"回|[eｅＥ][pｐＰ][lｌＬ][yｙＹ]|[oｏＯ][pｐＰ][tｔＴ]|[cｃＣ][oｏＯ][rｒＲ]{2}", re.IGNORECASE
 )
+_ALL_BUT = re.compile(r"[\W_]+")
 _QUOTED = re.compile(r"[「『“\"]([^」』”\"]{1,40})[」』”\"]")
 
 
@@ -79,6 +80,9 @@ def without_our_instructions(text: str) -> str:
     folded = fold_cased(text)
     lowered = folded.lower()
     found = list(_INSTRUCTION.finditer(lowered))
+    alone = len(found) == 1 and not _ALL_BUT.sub("", lowered[: found[0].start()] + lowered[found[0].end() :])
+    if alone and "t退订" not in found[0].group():
+        return " "  # "无误回1" alone repeats our instruction back: no answer (回T退订 alone is the applicant's)
     if len(found) >= 2:
         spans = [(m.start(), m.end()) for m in found]
     else:

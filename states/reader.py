@@ -17,7 +17,7 @@ from states.escalations import read_escalation, read_long_reply
 from states.intents import FIELD_MENU, Field, Intent, Reading
 from states.quotes import without_our_instructions, without_quotes
 from states.reply import Reply, redact_id_numbers, without_choices
-from states.values import parse_amount, parse_name, parse_term, parse_text
+from states.values import english_numbers, parse_amount, parse_name, parse_term, parse_text
 
 _CHOICE_JOINER = re.compile(r"^[0-9]+(?:(?:[、&+]|和|跟|与|还有|and)[0-9]+)+$")
 _MENU_DIGIT = re.compile(r"^(?:选|回复?|按|第)?([1-9一壹二贰两三叁四五])(?:号|项|个|条)?(?:选项)?$")
@@ -107,6 +107,8 @@ _UNITLESS = re.compile(r"([0-9])\1+[.。!！]*")
 
 def _bare_value(spaced: str) -> _Verdict | None:
     """A value without a field name (5万, 12期) corrects the field the value belongs to."""
+    if lx.NUMBER_WORD.search(spaced):
+        spaced = english_numbers(spaced)  # "I asked for fifteen thousand"
     compact = spaced.replace(" ", "")
     if not NUMBERISH.search(compact):
         return None
@@ -234,6 +236,9 @@ def _read_value(reply: Reply, field: Field) -> _Verdict:
         return Intent.HUMAN, None, None, False  # "3万 但是我担心", "3万 尽快放款": for staff, value or not
     if field in (Field.AMOUNT, Field.TERM):
         return _read_number_value(reply, field)
+    unhedged = lx.TRAILING_HEDGE.sub("", reply.cased, count=1) if lx.TRAILING_HEDGE.search(reply.spaced) else ""
+    if unhedged.strip():
+        reply = Reply(unhedged, reply.applicant_name)  # "买化肥吧" at the purpose prompt: the value, hedge or not
     named = find_disputes(reply.spaced, reply.cased, at_menu=False)
     disputes = [d for d in named if d.field is not field]
     if _not_a_text_value(reply):

@@ -15,6 +15,7 @@ PRIVATE_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{6}-?[0-9]{8}-?[0-9]{3}[0-9x]|[0
 NUMBER_RUN = re.compile(r"(?<![0-9.])(?<![0-9]:)[0-9]+(?:\.[0-9]+)?")
 THOUSANDS_SEP = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 NOT_A_CHOICE_AFTER = frozenset("万wk千百元块期个月年天日号点分岁%:x")  # x: the hotline written 95XXX
+NOT_A_CHOICE_BEFORE = frozenset("万千")
 
 
 def redact_id_numbers(text: str) -> str:
@@ -30,6 +31,8 @@ def _is_choice(spaced: str, match: re.Match[str]) -> bool:
     after = spaced[match.end() : match.end() + 1]
     if len(match.group()) > 2 or after in NOT_A_CHOICE_AFTER:
         return False
+    if spaced[max(0, match.start() - 1) : match.start()] in NOT_A_CHOICE_BEFORE:
+        return False  # "4万5", "1千2": the digit after a magnitude is part of the amount
     return not UNIT_AFTER.match(spaced, match.end())
 
 

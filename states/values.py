@@ -71,7 +71,7 @@ _POLITE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"[\s。.!！~～,，、;；]+$")
-_NOT_A_NAME = re.compile(r"[0-9?？@#/]|好的|收到|谢谢|不知道|可以|确认|没错|ok|thanks|不对|错")
+_NOT_A_NAME = re.compile(r"[0-9?？@#/*]|好的|收到|谢谢|不知道|可以|确认|没错|ok|thanks|不对|错")
 
 
 _ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -103,8 +103,23 @@ def _words_value(words: list[str]) -> int:
     return total + current
 
 
+# Halves of years, as people say a term: "a year and a half" (18), "two and a half years" (30), "half a year" (6).
+_YEARS_AND_A_HALF = re.compile(r"(?<![a-z0-9])(?:(an?|one|two|three|four|five|[0-9]+) )?years? and a half(?![a-z])")
+_AND_A_HALF_YEARS = re.compile(r"(?<![a-z0-9])(an?|one|two|three|four|five|[0-9]+) and a half years?(?![a-z])")
+_HALF_A_YEAR = re.compile(r"(?<![a-z])half (?:a )?year(?![a-z])")
+
+
+def _half_years(match: re.Match[str]) -> str:
+    whole = match.group(1) or "a"
+    years = 1 if whole in ("a", "an") else int(whole) if whole.isdigit() else _SMALL[whole]
+    return f"{years * 12 + 6} months"
+
+
 def english_numbers(spaced: str) -> str:
     """English number words and scaled digits as digits: "fifty five thousand" → 55000, "1.5 million" → 1500000."""
+    if "half" in spaced:
+        spaced = _YEARS_AND_A_HALF.sub(_half_years, _AND_A_HALF_YEARS.sub(_half_years, spaced))
+        spaced = _HALF_A_YEAR.sub("6 months", spaced)
     spaced = _SCALED_DIGITS.sub(lambda m: _scaled(m.group(1), m.group(2)), spaced)
     return _NUMBER_WORDS.sub(lambda m: str(_words_value(re.split(r"[ -]", m.group()))), spaced)
 
@@ -246,10 +261,16 @@ def parse_term(text: str) -> int | None:
     return months
 
 
+_SURNAME_ONLY = re.compile(r"(?:我)?(?:姓|免贵姓)[\u3400-\u9fff]")
+
+
 def parse_name(text: str) -> str | None:
     """The name as written, without spaces (张三, "Zhang San" → "ZhangSan"), or None if it is not a name."""
     text = _POLITE_TAIL.sub("", text.strip()).lstrip(",，。.!！;；:：、 ")  # "不是李四，是张三" arrives as "，是张三"
-    first = re.split(r"[,，。.!！;；]", text, maxsplit=1)[0] or text
+    clauses = re.split(r"[,，。.!！;；]", text)
+    first = clauses[0] or text
+    if _SURNAME_ONLY.fullmatch(first.strip()) and len(clauses) > 1 and clauses[1].strip():
+        first = clauses[1]  # "我姓陈，叫陈美玲": the surname first, then the name
     name = _TRAILING.sub("", re.sub(r"\s+", "", _NAME_PREFIX.sub("", first.strip())))
     name = _NAME_PREFIX.sub("", name)
     if not 1 <= len(name) <= 20 or _NOT_A_NAME.search(normalise(name)):

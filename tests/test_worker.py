@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from smsbot.config import Settings
 from smsbot.db import transaction
 from smsbot.delivery.claims import Claim, claim_due
-from smsbot.dependencies import Runtime
+from smsbot.delivery.pacing import take_slot
+from smsbot.dependencies import Runtime, build_runtime
 from smsbot.models import Message, utcnow
 from smsbot.worker import drain_once
 from tests.factories import application, file, send_sms
@@ -21,7 +23,7 @@ def drain(rt: Runtime, **kwargs) -> int:
 
 def claim(rt: Runtime, *, limit: int = 50, now=None) -> list[Claim]:
     with transaction(rt.sessions) as session:
-        return claim_due(session, settings=rt.settings, sender="test", limit=limit, now=now or utcnow())
+        return claim_due(session, settings=rt.settings, limit=limit, now=now or utcnow())
 
 
 def statuses(rt: Runtime, phone: str) -> list[tuple[str, str]]:
@@ -89,14 +91,36 @@ def test_the_same_body_goes_to_the_same_phone_at_most_twice_in_ten_minutes(clien
     assert sent == ["delivered", "delivered", "suppressed"]
 
 
-def test_pacing_hands_out_one_slot_per_interval_across_claims(client: FlaskClient, rt: Runtime) -> None:
+def take(rt: Runtime, base: datetime, at: float = 0.0) -> float:
+    """The slot of a send ready `at` seconds after `base`, taken in its own transaction as a worker's send thread
+    takes it; in seconds after `base`."""
+    with transaction(rt.sessions) as session:
+        slot = take_slot(session, "sender", settings=rt.settings, now=base + timedelta(seconds=at))
+    return round((slot - base).total_seconds(), 3)
+
+
+def test_each_send_takes_a_slot_one_interval_after_the_last_taken_by_any_worker(
+    client: FlaskClient, rt: Runtime, settings: Settings
+) -> None:
+    rt.settings.send_rate = 2
+    other = build_runtime(settings.model_copy(update={"send_rate": 2}))  # a second worker, its own engine
+    try:
+        base = utcnow()
+        assert [take(rt, base), take(other, base), take(rt, base), take(other, base)] == [0.0, 0.5, 1.0, 1.5]
+        # A send that gets ready late does not go early: it takes the next free slot from its own moment.
+        assert take(other, base, at=1.6) == 2.0
+        assert take(rt, base, at=5) == 5.0
+        assert take(other, base, at=5.1) == 5.5
+    finally:
+        other.engine.dispose()
+
+
+def test_a_paced_claim_takes_about_a_seconds_worth_of_rows(client: FlaskClient, rt: Runtime) -> None:
     rt.settings.send_rate = 2
     for _ in range(5):
         file(client)
     now = utcnow()
-    first, second = claim(rt, now=now), claim(rt, now=now)
-    slots = [c.not_before for c in first + second]
-    assert len(slots) == 3  # now, now+0.5 s, now+1 s: the horizon is one second
-    assert [round((s - now).total_seconds(), 3) for s in slots] == [0.0, 0.5, 1.0]
-    later = claim(rt, now=now + timedelta(seconds=2))
-    assert [round((c.not_before - now).total_seconds(), 3) for c in later] == [2.0, 2.5]
+    assert len(claim(rt, now=now)) == 2
+    assert len(claim(rt, now=now)) == 2
+    rt.settings.send_rate = 0
+    assert len(claim(rt, now=now)) == 1  # unpaced: everything due

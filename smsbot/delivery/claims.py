@@ -2,8 +2,8 @@
 
 At claim time, whatever path queued a message: an opted-out phone gets nothing but the opt-out confirmation;
 an undeliverable phone gets nothing; a notice or reminder waits for its window; the same body goes to the same
-phone at most twice in ten minutes; and each sender is paced to `SMSBOT_SEND_RATE` messages per second across
-all workers (the sender's slot row is locked while slots are handed out)."""
+phone at most twice in ten minutes; and a paced sender's claim takes about a second's worth of rows (each send
+then takes its slot in `delivery.pacing`)."""
 
 from __future__ import annotations
 
@@ -12,33 +12,31 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
-from smsbot.db import for_update
 from smsbot.delivery.outbox import CONSENT_EXEMPT_KINDS
+from smsbot.delivery.pacing import batch_limit
 from smsbot.delivery.providers.base import OutboundSms
 from smsbot.delivery.windows import applicant_timezone, next_allowed, window_for
-from smsbot.models import OUTBOUND, Application, Message, PhoneConsent, SenderSlot
+from smsbot.models import OUTBOUND, Application, Message, PhoneConsent
 from smsbot.models.locking import skip_locked
 from smsbot.models.message_status import HANDED_OVER
 from smsbot.models.message_status import MessageStatus as S
 
 LOOP_WINDOW = timedelta(minutes=10)
 LOOP_LIMIT = 2
-PACING_HORIZON = timedelta(seconds=1)  # claim only what this worker will send within about a second
 
 
 @dataclass(frozen=True, slots=True)
 class Claim:
     sms: OutboundSms
     reconcile: bool  # an earlier attempt's outcome is unknown: look it up before sending again
-    not_before: datetime  # the sender's pacing slot
     consent_exempt: bool = False  # the opt-out confirmation itself
+    attempt: int = 0  # the row's `attempts` after this claim: who holds the lease (see delivery.leases)
 
 
-def claim_due(session: Session, *, settings: Settings, sender: str, limit: int, now: datetime) -> list[Claim]:
+def claim_due(session: Session, *, settings: Settings, limit: int, now: datetime) -> list[Claim]:
     """Lease up to `limit` due rows, best priority first, inside the caller's transaction."""
     query = (
         select(Message)
@@ -48,16 +46,14 @@ def claim_due(session: Session, *, settings: Settings, sender: str, limit: int, 
     )
     candidates = list(session.execute(skip_locked(session, query, of=Message)).scalars())
     sendable = _apply_rules(session, candidates, settings=settings, now=now)
-    slots = _pacing_slots(session, sender, len(sendable), settings=settings, now=now)
     claims = []
-    for message, slot in zip(sendable, slots, strict=False):
+    for message in sendable[: batch_limit(limit, settings=settings)]:
         reconcile = message.status == S.SENDING
-        lease = timedelta(seconds=settings.lease_seconds) + (slot - now)
         message.status, message.attempts = S.SENDING, message.attempts + 1
-        message.lease_until, message.updated_at = now + lease, now
+        message.lease_until, message.updated_at = now + timedelta(seconds=settings.lease_seconds), now
         known = _known_sids(session, message) if reconcile else frozenset()
         sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known)
-        claims.append(Claim(sms, reconcile, slot, message.kind in CONSENT_EXEMPT_KINDS))
+        claims.append(Claim(sms, reconcile, message.kind in CONSENT_EXEMPT_KINDS, message.attempts))
     return claims
 
 
@@ -127,35 +123,6 @@ def _window_open(app: Application | None, message: Message, *, settings: Setting
         return True
     message.status, message.send_after, message.lease_until = S.QUEUED, opening, None
     return False
-
-
-def _pacing_slots(session: Session, sender: str, wanted: int, *, settings: Settings, now: datetime) -> list[datetime]:
-    """Hand out up to `wanted` send times for `sender`, `1/rate` apart, never earlier than the last one given
-    to any worker. Only slots within the horizon are taken; the rest of the batch waits for the next claim."""
-    if settings.send_rate <= 0 or wanted == 0:
-        return [now] * wanted
-    slot_row = _sender_slot(session, sender, now)
-    interval = timedelta(seconds=1 / settings.send_rate)
-    slot, slots = max(now, slot_row.next_slot_at), list[datetime]()
-    while len(slots) < wanted and slot <= now + PACING_HORIZON:
-        slots.append(slot)
-        slot += interval
-    slot_row.next_slot_at = slot
-    return slots
-
-
-def _sender_slot(session: Session, sender: str, now: datetime) -> SenderSlot:
-    """The sender's slot row, locked; created on first use (a concurrent creator simply wins the race)."""
-    query = for_update(session, select(SenderSlot).where(col(SenderSlot.sender) == sender))
-    row = session.execute(query).scalar_one_or_none()
-    if row is not None:
-        return row
-    try:
-        with session.begin_nested():
-            session.add(SenderSlot(sender=sender, next_slot_at=now))
-    except IntegrityError:
-        pass
-    return session.execute(query).scalar_one()
 
 
 def _known_sids(session: Session, message: Message) -> frozenset[str]:

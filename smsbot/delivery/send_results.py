@@ -23,58 +23,62 @@ from smsbot.models.locking import lock_application
 from smsbot.models.message_status import MessageStatus as S
 from smsbot.models.message_status import stored_status
 
+Sent = tuple[int, int, SendResult]  # message id, the claim's attempt number (its lease), the outcome
 
-def record_results(
-    session: Session, outcomes: list[tuple[int, SendResult]], *, settings: Settings, now: datetime
-) -> list[Undeliverable]:
+
+def record_results(session: Session, outcomes: list[Sent], *, settings: Settings, now: datetime) -> list[Undeliverable]:
     """Write the outcomes of several sends inside the caller's transaction; returns the messages that will not
-    arrive. Acceptances, the common case, go in a fixed handful of statements for the whole group; anything
-    else goes one message at a time."""
-    accepted = [(message_id, result) for message_id, result in outcomes if result.outcome is Outcome.SENT]
-    others = [(message_id, result) for message_id, result in outcomes if result.outcome is not Outcome.SENT]
-    failures = [_record_other(session, mid, result, settings=settings, now=now) for mid, result in others]
+    arrive. Only the lease holder's outcome counts: a row claimed again since (another attempt) is left alone.
+    Acceptances, the common case, go in a fixed handful of statements for the whole group; anything else goes
+    one message at a time."""
+    accepted = [sent for sent in outcomes if sent[2].outcome is Outcome.SENT]
+    others = [sent for sent in outcomes if sent[2].outcome is not Outcome.SENT]
+    failures = [_record_other(session, sent, settings=settings, now=now) for sent in others]
     found = [failure for failure in failures if failure is not None]
     if accepted:
         found += _record_accepted(session, accepted, now=now)
     return found
 
 
-def _record_accepted(session: Session, accepted: list[tuple[int, SendResult]], *, now: datetime) -> list[Undeliverable]:
+def _record_accepted(session: Session, accepted: list[Sent], *, now: datetime) -> list[Undeliverable]:
     table = Message.__table__  # type: ignore[attr-defined]
-    lock_keys(session, [result.sid or "" for _, result in accepted])  # see handle_status_callback
+    lock_keys(session, [result.sid or "" for _, _, result in accepted])  # see handle_status_callback
     mark_accepted = (
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.status == S.SENDING)  # a stale lease changes nothing
+        .where(table.c.attempts == bindparam("b_attempt"))
         .values(status=bindparam("b_status"), provider_sid=bindparam("b_sid"), sent_at=now, lease_until=None)
         .values(updated_at=now, error_code=None)
     )
     connection = session.connection()
     connection.execute(
         mark_accepted,
-        [{"b_id": mid, "b_status": stored_status(result.status), "b_sid": result.sid} for mid, result in accepted],
+        [
+            {"b_id": mid, "b_attempt": attempt, "b_status": stored_status(result.status), "b_sid": result.sid}
+            for mid, attempt, result in accepted
+        ],
     )
     connection.execute(
         insert(SendAttempt.__table__),  # type: ignore[attr-defined]
         [
             {"message_id": mid, "outcome": result.outcome.value, "provider_sid": result.sid, "error_code": None}
             | {"detail": result.detail[:200], "created_at": now}
-            for mid, result in accepted
+            for mid, _, result in accepted
         ],
     )
-    return apply_early_callbacks(session, {result.sid or "": mid for mid, result in accepted})
+    return apply_early_callbacks(session, {result.sid or "": mid for mid, _, result in accepted})
 
 
-def _record_other(
-    session: Session, message_id: int, result: SendResult, *, settings: Settings, now: datetime
-) -> Undeliverable | None:
+def _record_other(session: Session, sent: Sent, *, settings: Settings, now: datetime) -> Undeliverable | None:
     """Write one outcome other than an acceptance (a stale lease is ignored)."""
+    message_id, attempt, result = sent
     # Lock order everywhere: the application, then its messages (an inbound reply does the same).
     app_id = session.execute(select(col(Message.application_id)).where(col(Message.id) == message_id)).scalar()
     lock_application(session, app_id)
     message = session.execute(
         for_update(session, select(Message).where(col(Message.id) == message_id))
     ).scalar_one_or_none()
-    if message is None or message.status != S.SENDING:
+    if message is None or message.status != S.SENDING or message.attempts != attempt:
         return None
     session.add(
         SendAttempt(

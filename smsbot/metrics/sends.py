@@ -19,6 +19,9 @@ class MeteredProvider:
         self.provider, self.metrics = provider, metrics
         self.name = provider.name
 
+    def warm_up(self) -> None:
+        self.provider.warm_up()
+
     def send(self, sms: OutboundSms) -> SendResult:
         started = time.perf_counter()
         result = self.provider.send(sms)

@@ -84,7 +84,7 @@ def test_rate_limits_retry_with_backoff_and_send_once(
     assert message.send_after > utcnow()
     assert drain(trt) == 0  # waiting for its backoff
     drain(trt, now=later())
-    assert outbound(trt, phone)[0].status == "accepted"
+    assert outbound(trt, phone)[0].status in ("accepted", "sent", "delivered")  # callbacks may come first
     assert standin.stats()["created_by_to"][phone] == 1
 
 

@@ -19,6 +19,8 @@ from tests.factories import file
 from tests.twilio_standin import TwilioStandIn
 
 DONE = ("accepted", "sent", "delivered")
+# A lease must outlast a whole provider call (twice the HTTP timeout, plus a second).
+SHORT_LEASE = {"SMSBOT_LEASE_SECONDS": "5", "SMSBOT_TWILIO_TIMEOUT_SECONDS": "1.5"}
 
 
 def file_many(app: Flask, count: int) -> list[str]:
@@ -49,14 +51,14 @@ def test_a_worker_killed_mid_batch_leaves_every_message_sent_exactly_once(
     phones = file_many(live_app, 12)
     # Each create is stored at once but answered late, so the kill lands between Twilio's create and our commit.
     standin.delay_next(12, delay_ms=400, created=True)
-    first = start_worker(twilio_settings, SMSBOT_LEASE_SECONDS="5")
+    first = start_worker(twilio_settings, **SHORT_LEASE)
     wait_until(lambda: standin.stats()["created_messages"] >= 4, timeout=30)
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
     stop(first)
     standin.clear_faults()
     assert not all_done(trt, phones)
-    second = start_worker(twilio_settings, SMSBOT_LEASE_SECONDS="5")
+    second = start_worker(twilio_settings, **SHORT_LEASE)
     try:
         wait_until(lambda: all_done(trt, phones), timeout=60)
     finally:

@@ -196,3 +196,52 @@ def test_a_state_of_mind_is_no_denial(text: str) -> None:
 def test_an_unusable_amount_keeps_the_field_it_names() -> None:
     reading = read_reply("金额大概四万左右吧", CONFIRMING)
     assert (reading.intent, reading.field, reading.value) == (Intent.AMBIGUOUS, Field.AMOUNT, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["莫再给我发了", "覅发了", "嫑再发短信", "咪再send啦", "别再给这个手机号发了", "把我这个号码删除", "opt me out",
+     "pls remove my number from your list", "I do not want your texts", "piss off", "再骚扰我就去投诉",
+     "垃圾 滚", "stop calling and texting me", "stop at once", "unsubscribed", "sop", "ST0P", "unsubscr1be"],
+)  # fmt: skip
+def test_stop_demands_in_dialect_net_spelling_and_plain_english(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can I stop by the branch tomorrow?", "I quit my job, can I still apply?", "I had to cancel my trip to the bank",
+     "the term doesn't end in 12 months, it is 24", "please don't contact my parents about this",
+     "stop calling me, texting is fine"],
+)  # fmt: skip
+def test_the_keywords_as_ordinary_english_verbs_are_not_opt_outs(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is not Intent.OPT_OUT
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("对 什么时候有结果", Intent.CONFIRM), ("李*确认", Intent.CONFIRM), ("Wang* confirmed", Intent.CONFIRM),
+     ("无误回1", Intent.AMBIGUOUS), ("确认收到啦", Intent.AMBIGUOUS), ("yes, who are you people?", Intent.HUMAN),
+     ("1 今天能放款吗 很急", Intent.HUMAN), ("确认，能不能多批一点", Intent.HUMAN), ("对 不过这是真的银行吗",
+     Intent.ABUSE_OR_FRAUD_REPORT), ("业务员让我回1然后交3000保证金", Intent.ABUSE_OR_FRAUD_REPORT),
+     ("my son applied for me", Intent.HUMAN)],
+)  # fmt: skip
+def test_what_stands_beside_a_confirm_form_decides_it(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "field", "value"),
+    [("I asked for twelve thousand", CONFIRMING, Field.AMOUNT, 12000), ("two and a half years", VALUE, Field.TERM, 30),
+     ("purpose is repairing the roof", CONFIRMING, Field.PURPOSE, "repairing the roof"),
+     ("我姓王，叫王小二", VALUE, Field.NAME, "王小二"), ("开小卖部吧", VALUE, Field.PURPOSE, "开小卖部")],
+)  # fmt: skip
+def test_values_said_the_way_people_say_them(text: str, state: str, field: Field, value: object) -> None:
+    asked = field if state == VALUE else None
+    reading = read_reply(text, state, asked)
+    assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, field, value)
+
+
+@pytest.mark.parametrize("text", ["⑴", "⒈"])
+def test_a_parenthesised_or_dotted_digit_is_not_one_of_the_forms_of_1(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.AMBIGUOUS

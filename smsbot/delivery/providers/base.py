@@ -38,6 +38,10 @@ class OutboundSms:
 class SmsProvider(Protocol):
     name: str
 
+    def warm_up(self) -> None:
+        """Set up what the first send would otherwise set up (clients, lazy imports), so that it is not late."""
+        ...
+
     def send(self, sms: OutboundSms) -> SendResult:
         """Hand one SMS to the provider; never raises for provider errors, returns the outcome instead."""
         ...

@@ -8,6 +8,9 @@ from smsbot.delivery.providers.base import OutboundSms, Outcome, SendResult
 class SimulatorProvider:
     name = "simulator"
 
+    def warm_up(self) -> None:
+        """Nothing to set up."""
+
     def send(self, sms: OutboundSms) -> SendResult:
         return SendResult(Outcome.SENT, sid=f"SIM{sms.message_id:032d}", status="delivered")
 

@@ -46,6 +46,10 @@ class TwilioProvider:
                 self._client = client
             return self._client
 
+    def warm_up(self) -> None:
+        """The client and its message resource import a good part of the library on first use."""
+        assert self.client().messages is not None
+
     def send(self, sms: OutboundSms) -> SendResult:
         kwargs: dict[str, str] = {
             "to": sms.phone,
