@@ -60,6 +60,7 @@ def serve(host: str, port: int) -> None:
 
     from smsbot.app import create_app
     from smsbot.dependencies import runtime
+    from smsbot.metrics.sends import metered
     from smsbot.worker import run_worker
 
     app = create_app(settings_or_exit())
@@ -67,7 +68,7 @@ def serve(host: str, port: int) -> None:
         rt = runtime()
     threading.Thread(
         target=run_worker,
-        args=(rt.sessions, rt.provider),
+        args=(rt.sessions, metered(rt.provider, rt.metrics)),
         kwargs={"settings": rt.settings},
         daemon=True,
         name="worker",
@@ -92,12 +93,15 @@ def worker() -> None:
     """Send the outbox and fire due timers until stopped (run several on PostgreSQL)."""
     from smsbot.dependencies import build_runtime
     from smsbot.logs import configure_logging
+    from smsbot.metrics.sends import metered
     from smsbot.worker import run_worker
 
     configure_logging()
     rt = build_runtime(settings_or_exit())
+    if rt.settings.worker_metrics_port:
+        rt.metrics.serve_counters(rt.settings.worker_metrics_port)
     click.echo(f"smsbot worker started (backend: {rt.settings.backend})")
-    run_worker(rt.sessions, rt.provider, settings=rt.settings)
+    run_worker(rt.sessions, metered(rt.provider, rt.metrics), settings=rt.settings)
 
 
 @main.group()

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     max_send_attempts: int = Field(default=5, ge=1, alias="SMSBOT_MAX_SEND_ATTEMPTS")
     worker_poll_seconds: float = Field(default=0.5, gt=0, alias="SMSBOT_WORKER_POLL_SECONDS")
     lease_seconds: int = Field(default=60, ge=5, alias="SMSBOT_LEASE_SECONDS")
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535, alias="SMSBOT_WORKER_METRICS_PORT")
     instance_path: str = Field(default="instance", alias="SMSBOT_INSTANCE_PATH")
 
     # Events for the lender's system (smsbot/events/): recorded only when both the URL and the secret are set.

@@ -31,6 +31,7 @@ def start_worker(settings: Settings, receiver: Receiver) -> subprocess.Popen[byt
         "SMSBOT_SEND_RATE": "0",
         "SMSBOT_WORKER_POLL_SECONDS": "0.05",
         "SMSBOT_LEASE_SECONDS": "5",
+        "SMSBOT_TWILIO_TIMEOUT_SECONDS": "1",  # a lease must outlast one provider call
         "SMSBOT_EVENTS_URL": receiver.url,
         "SMSBOT_EVENTS_SECRET": EVENTS_SECRET,
         "SMSBOT_EVENTS_TIMEOUT_SECONDS": "1",

@@ -1,0 +1,73 @@
+"""`gunicorn wsgi:app` as production runs it (gunicorn.conf.py, gthread), on a free port, for tests that need
+several real web processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Gunicorn:
+    process: subprocess.Popen[bytes]
+    base_url: str
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int, threads: int = 2) -> Iterator[Gunicorn]:
+    """Serve until the block ends, with only `env` (plus PATH-like basics) as the environment."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        bind = f"127.0.0.1:{probe.getsockname()[1]}"
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TWILIO_", "DATABASE_URL"))}
+    env = keep | env | {"SMSBOT_BIND": bind, "SMSBOT_WEB_WORKERS": str(workers), "SMSBOT_WEB_THREADS": str(threads)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "wsgi:app"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    server = Gunicorn(process, f"http://{bind}")
+    try:
+        _wait_ready(server, workers)
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+def _wait_ready(server: Gunicorn, workers: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            _, err = server.process.communicate()
+            raise AssertionError(f"gunicorn exited with {server.process.returncode}: {err.decode()[-2000:]}")
+        try:
+            healthy = requests.get(f"{server.base_url}/healthz", timeout=5).status_code == 200
+        except requests.RequestException:
+            healthy = False
+        if healthy and len(server.worker_pids()) >= workers:
+            return
+        time.sleep(0.1)
+    raise AssertionError("gunicorn did not start in time")
