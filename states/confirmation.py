@@ -19,8 +19,6 @@ from states.normalise import normalise, normalise_spaced
 from states.reply import Reply
 
 _CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
-# Clauses as an applicant types them in Chinese: punctuation, or a space beside an ideograph.
-_WORD_CLAUSE = re.compile(r"[,.!?;:，。！？；：]+ ?|(?<=[\u3400-\u9fff]) | (?=[\u3400-\u9fff])")
 
 Verdict = tuple[Intent, bool]  # (intent, with_help)
 
@@ -33,7 +31,7 @@ def has_confirm_form(reply: Reply, *, at_confirmation: bool) -> bool:
     """
     if at_confirmation and ("1" in reply.choices or lx.CONFIRM_WHOLE.match(reply.core)):
         return True
-    if at_confirmation and any(lx.CONFIRM_WHOLE.match(c) for c in _WORD_CLAUSE.split(reply.spaced) if c):
+    if at_confirmation and any(lx.CONFIRM_WHOLE.match(c) for c in lx.clauses(reply.spaced)):
         return True  # "對 幾時有結果": a bare 对 as a clause of its own
     if not at_confirmation and (lx.BARE_YES.match(reply.core) or lx.BARE_YES.match(reply.compact)):
         return False

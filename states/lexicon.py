@@ -25,6 +25,15 @@ WORRY = zh_any(
 )
 CONTRAST = re.compile(r"但是|但|不过|可是|只是|however|(?<![a-z])but(?![a-z])")
 
+# Clauses as an applicant types them: punctuation, or a space beside an ideograph (Chinese SMS often uses a
+# space for a comma). Read with `clauses()`.
+CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、~…]+|(?<=[\u3400-\u9fff]) +| +(?=[\u3400-\u9fff])")
+
+
+def clauses(spaced: str) -> list[str]:
+    return [clause.strip() for clause in CLAUSE_BREAK.split(spaced) if clause.strip()]
+
+
 # --- fields (compact form; English words are safe enough as substrings here) ---
 FIELD_PATTERNS = {
     "name": (r"姓名|名字|名子|姓氏|称呼|(?<!签)名(?=错|不对|写|有误)|姓(?=错|写|不对)", r"name"),

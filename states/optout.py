@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
-from states.lexicon import FILLER, en_words, zh_any
+from states.lexicon import FILLER, clauses, en_words, zh_any
 
 # Latin keywords of four letters or more, which match with one typo. Shorter ones (td, end) match exactly.
 FUZZY_KEYWORDS = ("stop", "stopall", "unsubscribe", "cancel", "quit", "revoke", "optout")
@@ -41,7 +41,6 @@ OPT_OUT_WHOLE = re.compile(
     r"[。.!！]*$"
 )
 # A clause of its own that is an opt-out word: "滚，骗子" is a stop demand beside an insult (opt-out wins).
-_CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：、~…]+|(?<=[\u3400-\u9fff]) +| +(?=[\u3400-\u9fff])")
 # Letters held down on a cheap keypad ("ENDD", "stopp"): the word with its runs collapsed is the keyword.
 _LETTER_RUN = re.compile(r"([a-z])\1+")
 SHORT_KEYWORDS = frozenset({"td", "end"})
@@ -185,7 +184,7 @@ def _stop_demand(compact: str, spaced: str) -> bool:
 
 
 def _clause_is_opt_out_word(spaced: str) -> bool:
-    return any(OPT_OUT_WHOLE.match(clause.strip()) for clause in _CLAUSE_BREAK.split(spaced) if clause.strip())
+    return any(OPT_OUT_WHOLE.match(clause) for clause in clauses(spaced))
 
 
 def is_opt_out(compact: str, spaced: str) -> bool:
