@@ -31,6 +31,9 @@ class Application(SQLModel, table=True):
     reprompts: int = 0
     asked_field: str | None = Field(default=None, max_length=16)
     notice_version: int = 1
+    # The notice variant assigned at filing (None when the notice template has no variants); the notice's
+    # later versions and its reminder use the same one, so a report by variant compares like with like.
+    notice_variant: str | None = Field(default=None, max_length=32)
     assignee_id: int | None = Field(default=None, index=True)
     decision: str | None = Field(default=None, max_length=32)  # the lender's latest (states.decisions)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
