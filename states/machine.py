@@ -39,6 +39,8 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "do_staff_apply_correction", "source": SETTLEABLE, "dest": S.AWAITING_CONFIRMATION},
     {"trigger": "do_staff_confirm", "source": SETTLEABLE, "dest": S.CONFIRMED},
     {"trigger": "do_staff_close", "source": SETTLEABLE, "dest": S.CLOSED},
+    # A reply to a closed conversation that asks for something goes back to a person (policy._after_closing).
+    {"trigger": "do_reopen_for_staff", "source": [S.CLOSED], "dest": S.HANDED_OFF},
     {"trigger": "do_staff_release", "source": [S.HANDED_OFF], "dest": S.AWAITING_CONFIRMATION},
     # The lender's side: a decision is recorded in any state; a final one (declined, withdrawn) closes the
     # conversation unless the phone opted out, which stays recorded as it is.

@@ -37,9 +37,10 @@ _HANDOFFS = {
 def decide(state: str, reading: Reading, *, reprompts: int, max_reprompts: int) -> Step:
     """Choose the bot's move for `reading` arriving in `state`.
 
-    Opt-out wins everywhere; an opted-out phone only listens for opt-in; a handed-off or closed conversation
-    is silent. In the bot's states an ambiguous reply is re-prompted `max_reprompts` times in a row, then handed
-    off. Never returns a confirm step unless the reader said confirm while the notice awaits confirmation.
+    Opt-out wins everywhere; an opted-out phone only listens for opt-in; a handed-off conversation is silent,
+    a closed one hands a request back to staff. In the bot's states an ambiguous reply is re-prompted
+    `max_reprompts` times in a row, then handed off. Never returns a confirm step unless the reader said
+    confirm while the notice awaits confirmation.
     """
     intent = reading.intent
     if intent is Intent.OPT_OUT:
@@ -48,14 +49,30 @@ def decide(state: str, reading: Reading, *, reprompts: int, max_reprompts: int) 
         if intent is Intent.OPT_IN:
             return Step("do_opt_in", replies=("opted_in",), handoff_reason=HandoffReason.OPTED_IN)
         return SILENT
-    if state in (S.HANDED_OFF, S.CLOSED):
+    if state == S.HANDED_OFF:
         return SILENT
+    if state == S.CLOSED:
+        return _after_closing(reading)
     if intent in _HANDOFFS:
         reason, reply = _HANDOFFS[intent]
         return Step("do_hand_off", replies=(reply,), handoff_reason=reason)
     if state == S.CONFIRMED:
         return _after_confirmation(reading)
     return _in_bot_state(state, reading, reprompts=reprompts, max_reprompts=max_reprompts)
+
+
+def _after_closing(reading: Reading) -> Step:
+    """A closed conversation (settled by staff, or ended by the lender's decline or withdrawal) sends nothing on
+    its own, but a reply that asks for something reaches a person: it is handed off once more, with the reason
+    the same reply would have in a live conversation. A late 1 or a thank-you stays on the thread, silently,
+    as it does after a confirmation."""
+    intent = reading.intent
+    if intent in (Intent.CONFIRM, Intent.AMBIGUOUS):
+        return SILENT
+    if intent is Intent.OPT_IN:
+        return Step("do_reopen_for_staff", replies=("opted_in",), handoff_reason=HandoffReason.OPTED_IN)
+    reason, reply = _HANDOFFS.get(intent, (HandoffReason.HUMAN_REQUESTED, "handoff"))
+    return Step("do_reopen_for_staff", replies=(reply,), handoff_reason=reason)
 
 
 def _after_confirmation(reading: Reading) -> Step:

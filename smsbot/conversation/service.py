@@ -46,8 +46,10 @@ MESSAGES = Message.__table__  # type: ignore[attr-defined]
 _INSERT_INBOUND = insert(MESSAGES).returning(MESSAGES.c.id)
 _ACTIVE_APPLICATION = (
     select(*(APPLICATIONS.c[name] for name in ApplicationFacts.__annotations__), APPLICATIONS.c.updated_at)
-    .where(APPLICATIONS.c.phone == bindparam("phone"), APPLICATIONS.c.state != State.CLOSED.value)
-    .order_by(APPLICATIONS.c.id.desc())
+    .where(APPLICATIONS.c.phone == bindparam("phone"))
+    # An open application first, the newest of them; a closed one only when the phone has no other, so that a
+    # reply to it can reach staff (policy._after_closing) without stealing replies from a conversation that waits.
+    .order_by((APPLICATIONS.c.state == State.CLOSED.value).asc(), APPLICATIONS.c.id.desc())
     .limit(1)
 )
 _LOCK_ACTIVE_APPLICATION = _ACTIVE_APPLICATION.with_for_update()
@@ -294,7 +296,8 @@ def _guess_locale(text: str) -> str:
 
 
 def lock_active_application(conn: Connection, phone: str) -> Row[Any] | None:
-    """The phone's most recent application that is not closed, locked for this transaction.
+    """The phone's application a reply is for (the newest open one, else the newest closed one), locked for
+    this transaction.
 
     PostgreSQL: FOR UPDATE serialises concurrent replies from one phone. SQLite: the transaction already
     holds the database write lock (BEGIN IMMEDIATE), which serialises everything."""

@@ -96,14 +96,14 @@ def _readings() -> Iterator[Reading]:
 
 def _cases() -> list[Case]:
     """One case per distinct shape of write the policy chooses (which handoff reason, which field, is a value,
-    not a shape); a closed application never sees a reply (the webhook finds no active application)."""
+    not a shape); a closed application sees a reply only when its phone has no open one."""
     found: dict[tuple[Any, ...], Case] = {}
 
     def add(state: State, reprompts: int, step: Step) -> None:
         key = (state, reprompts, step.event, len(step.replies), bool(step.handoff_reason), bool(step.correction))
         found.setdefault(key, Case(state, reprompts, step))
 
-    for state in (s for s in State if s is not State.CLOSED):
+    for state in State:
         for reading in _readings():
             first = decide(state, reading, reprompts=0, max_reprompts=MAX_REPROMPTS)
             add(state, 0, first)

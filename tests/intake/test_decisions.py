@@ -14,7 +14,7 @@ from smsbot.delivery.windows import next_allowed
 from smsbot.dependencies import Runtime
 from smsbot.models import utcnow
 from tests.delivery.helpers import application_row, drain, outbound
-from tests.factories import AUTH, application, file, send_sms
+from tests.factories import AUTH, application, file, new_phone, send_sms
 from tests.fuzz import snapshot
 
 STATUSES = ["documents_needed", "approved", "disbursed", "declined", "withdrawn"]
@@ -164,6 +164,31 @@ def test_a_final_decision_closes_the_conversation_and_cancels_its_reminders(
     assert [m.kind for m in outbound(rt, app["applicant"]["phone"])] == ["notice", f"decision_{status}"]
     send_sms(client, app["applicant"]["phone"], "1")
     assert application_row(rt, app["id"]).state == "closed"  # a late 1 confirms nothing
+
+
+@pytest.mark.parametrize("status", ["declined", "withdrawn"])
+def test_a_question_after_a_final_decision_reaches_staff_on_its_application(
+    client: FlaskClient, rt: Runtime, status: str
+) -> None:
+    app = file(client)
+    phone = app["applicant"]["phone"]
+    decide(client, app["id"], decision_id="d-1", status=status)
+    send_sms(client, phone, "为什么？我要找人工客服")
+    row = application(client, app["id"])
+    assert (row["state"], row["handoff_reason"]) == ("handed_off", "human_requested")
+    assert row["transitions"][-1]["event"] == "reopen_for_staff"
+    assert row["messages"][-2]["direction"] == "in"  # the question is on the application's own thread
+    assert [m.kind for m in outbound(rt, phone)][-1] == "handoff"  # told a person will answer, not the hotline
+
+
+def test_a_reply_goes_to_the_open_application_before_a_closed_one(client: FlaskClient, rt: Runtime) -> None:
+    phone = new_phone()
+    first = file(client, applicant={"phone": phone})
+    later = file(client, applicant={"phone": phone})
+    decide(client, later["id"], decision_id="d-later", status="withdrawn")
+    send_sms(client, phone, "1")
+    assert application(client, first["id"])["state"] == "confirmed"
+    assert application(client, later["id"])["state"] == "closed"
 
 
 def test_the_notice_states_the_amount_only_rounded(client: FlaskClient, rt: Runtime) -> None:

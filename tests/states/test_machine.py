@@ -25,6 +25,7 @@ S = State
         (S.HANDED_OFF, "do_staff_release", S.AWAITING_CONFIRMATION),
         (S.HANDED_OFF, "do_staff_apply_correction", S.AWAITING_CONFIRMATION),
         (S.CLOSED, "do_staff_resend_notice", S.AWAITING_CONFIRMATION),
+        (S.CLOSED, "do_reopen_for_staff", S.HANDED_OFF),
         (S.AWAITING_CONFIRMATION, "do_expire", S.HANDED_OFF),
     ],
 )
@@ -42,6 +43,7 @@ def test_allowed_moves_land_where_the_table_says(state: State, event: str, after
         (S.OPTED_OUT, "do_staff_resend_notice"),
         (S.HANDED_OFF, "do_reprompt"),
         (S.CLOSED, "do_remind"),
+        (S.HANDED_OFF, "do_reopen_for_staff"),
         (S.AWAITING_CONFIRMATION, "do_opt_in"),
         (S.AWAITING_CONFIRMATION, "no_such_event"),
     ],

@@ -68,10 +68,31 @@ def test_decisions(state, intent, fields, event, reason, replies) -> None:
     assert (decided.event, decided.handoff_reason, decided.replies) == (event, reason, replies)
 
 
-@pytest.mark.parametrize("state", [S.HANDED_OFF, S.CLOSED, S.OPTED_OUT])
+@pytest.mark.parametrize("state", [S.HANDED_OFF, S.OPTED_OUT])
 @pytest.mark.parametrize("intent", [In.CONFIRM, In.CORRECT, In.HELP, In.AMBIGUOUS, In.HUMAN])
-def test_handed_off_closed_and_opted_out_conversations_are_silent(state: State, intent: Intent) -> None:
+def test_handed_off_and_opted_out_conversations_are_silent(state: State, intent: Intent) -> None:
     assert step(state, intent) == SILENT
+
+
+@pytest.mark.parametrize("intent", [In.CONFIRM, In.AMBIGUOUS])
+def test_a_late_confirmation_or_thanks_to_a_closed_conversation_changes_nothing(intent: Intent) -> None:
+    assert step(S.CLOSED, intent) == SILENT
+
+
+@pytest.mark.parametrize(
+    ("intent", "reason", "reply"),
+    [
+        (In.CORRECT, HandoffReason.HUMAN_REQUESTED, "handoff"),
+        (In.HELP, HandoffReason.HUMAN_REQUESTED, "handoff"),
+        (In.HUMAN, HandoffReason.HUMAN_REQUESTED, "handoff"),
+        (In.WRONG_PERSON, HandoffReason.WRONG_PERSON, "wrong_person"),
+        (In.ABUSE_OR_FRAUD_REPORT, HandoffReason.ABUSE_OR_FRAUD, "handoff"),
+        (In.OPT_IN, HandoffReason.OPTED_IN, "opted_in"),
+    ],
+)
+def test_a_request_to_a_closed_conversation_goes_back_to_staff(intent: Intent, reason, reply) -> None:
+    decided = step(S.CLOSED, intent)
+    assert (decided.event, decided.handoff_reason, decided.replies) == ("do_reopen_for_staff", reason, (reply,))
 
 
 def test_a_second_opt_out_sends_no_second_confirmation() -> None:
