@@ -165,3 +165,11 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any exception, always close."""
     with writer_gate(factory.kw["bind"]), factory() as session, session.begin():
         yield session
+
+
+def violates_unique(exc: BaseException, table: str, column: str) -> bool:
+    """Whether `exc` is the unique constraint on `table.column` refusing a row: the one integrity error that
+    means "someone stored this first" and may be answered as a retry. Any other is a fault and must surface.
+    PostgreSQL names the constraint (the naming convention in models.base), SQLite names the column."""
+    message = str(getattr(exc, "orig", exc))
+    return f"uq_{table}_{column}" in message or f"{table}.{column}" in message

@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from smsbot.config import Settings
 from smsbot.conversation.moves import carry_out, outbound_values
 from smsbot.conversation.timers import cancel_timers
-from smsbot.db import transaction
+from smsbot.db import transaction, violates_unique
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import message_row
 from smsbot.events.record import record_event
@@ -54,7 +54,9 @@ def record_decision(factory: sessionmaker[Session], app_id: int, report: Decisio
     try:
         with transaction(factory) as session:
             return _record(session, app_id, report, settings=settings)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not violates_unique(exc, "decisions", "decision_id"):
+            raise
         with transaction(factory) as session:  # lost a race with the same decision_id: answer as a retry
             return _retry(session, app_id, report)
 

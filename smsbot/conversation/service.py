@@ -26,7 +26,7 @@ from smsbot.config import Settings
 from smsbot.conversation.moves import APPLICATIONS, ApplicationFacts, Move, carry_out, plan_move
 from smsbot.conversation.reply_writers import write_reply
 from smsbot.conversation.texts import render
-from smsbot.db import for_update, is_sqlite, writer_gate, writer_turn
+from smsbot.db import for_update, is_sqlite, violates_unique, writer_gate, writer_turn
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import cancel_queued_for_phone, message_row, queue_message
 from smsbot.models import INBOUND, OUTBOUND, Application, Message, utcnow
@@ -40,7 +40,6 @@ from states.policy import Step, decide
 from states.reader import read_reply
 
 log = logging.getLogger(__name__)
-SID_CONSTRAINT = ("uq_messages_provider_sid", "messages.provider_sid")  # as PostgreSQL and SQLite name it
 NO_APPLICATION_REPLY_EVERY = timedelta(hours=24)  # answer an unknown number politely, but never loop
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
 _INSERT_INBOUND = insert(MESSAGES).returning(MESSAGES.c.id)
@@ -83,7 +82,7 @@ def handle_inbound(engine: Engine, *, settings: Settings, sid: str, phone: str, 
     except (IntegrityError, sqlite3.IntegrityError) as exc:  # the latter raised by the driver itself
         # The unique provider id is the duplicate check: a retry's INSERT fails and its transaction rolls back
         # whole. Any other integrity error is a bug and must surface.
-        if not any(name in str(getattr(exc, "orig", exc)) for name in SID_CONSTRAINT):
+        if not violates_unique(exc, "messages", "provider_sid"):
             raise
         return InboundOutcome(message_id=None, duplicate=True)
 

@@ -29,7 +29,7 @@ from smsbot.config import Settings
 from smsbot.conversation.moves import outbound_values
 from smsbot.conversation.timers import timer_values
 from smsbot.conversation.versions import notice_version_values
-from smsbot.db import transaction
+from smsbot.db import transaction, violates_unique
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import message_row
 from smsbot.intake import fields
@@ -115,7 +115,9 @@ def file_application(factory: sessionmaker[Session], request: ApplicationIn, *, 
     try:
         with transaction(factory) as session:
             return _file(session, request, settings=settings)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not violates_unique(exc, "applications", "external_id"):
+            raise
         with transaction(factory) as session:  # lost a race with an identical filing: answer as a retry
             return _existing(session, request)
 
