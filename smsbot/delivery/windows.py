@@ -59,7 +59,23 @@ def applicant_timezone(app: Locatable, settings: Settings) -> str:
 @lru_cache(maxsize=4096)
 def guess_timezone(phone: str) -> str | None:
     try:
-        zones = phone_timezones.time_zones_for_number(phonenumbers.parse(phone))
+        zones = phone_timezones.time_zones_for_number(_number(phone))
     except phonenumbers.NumberParseException:
         return None
     return zones[0] if len(zones) == 1 and zones[0] != "Etc/Unknown" else None
+
+
+def _number(phone: str) -> phonenumbers.PhoneNumber:
+    """A stored phone (canonical E.164, `phones.canonical_phone`) split at its country calling code without a
+    second full parse, which the import would pay for every row: calling codes are prefix-free, so the first
+    1 to 3 digits that are one are it. A national number with leading zeros (Italy, Côte d'Ivoire ...) and
+    anything else is parsed."""
+    if phone.startswith("+") and phone[1:].isdigit() and phone.isascii():
+        for length in (1, 2, 3):
+            code = int(phone[1 : 1 + length])
+            national = phone[1 + length :]
+            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                if not national.startswith("0"):
+                    return phonenumbers.PhoneNumber(country_code=code, national_number=int(national or 0))
+                break
+    return phonenumbers.parse(phone)

@@ -143,3 +143,27 @@ def test_the_timezone_is_guessed_from_the_phone_when_not_given(client: FlaskClie
     assert guess_timezone("+8613800138000") == "Asia/Shanghai"
     assert guess_timezone("+85291234567") == "Asia/Hong_Kong"
     assert guess_timezone("+12125550100") == "America/New_York"
+
+
+def test_a_stored_phone_is_placed_as_a_full_parse_would_place_it() -> None:
+    """The timezone guess splits a canonical number at its calling code instead of parsing it again: for the
+    example numbers of every region and type (leading zeros included), the same number and the same zones."""
+    import phonenumbers
+    from phonenumbers import timezone as phone_timezones
+
+    from smsbot.delivery.windows import _number
+
+    compared = 0
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        for kind in range(12):  # every PhoneNumberType
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            stored = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+            parsed = phonenumbers.parse(stored)
+            assert _number(stored) == parsed, stored
+            assert phone_timezones.time_zones_for_number(_number(stored)) == phone_timezones.time_zones_for_number(
+                parsed
+            )
+            compared += 1
+    assert compared > 1000
