@@ -28,11 +28,18 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    # No pre-ping: it costs every request a round trip. A connection that died with the server raises a
-    # disconnect error, which invalidates the whole pool at once, so only the request that met it fails (and
-    # Twilio retries webhooks); recycling bounds the age of idle connections behind firewalls.
+    # Pre-ping: a connection that died with the server (a restart, a failover, an administrator ending
+    # backends) is found and replaced at checkout, before a request uses it. Without it the first request of
+    # each process met the dead connection and answered 500, and Twilio does not retry an inbound webhook by
+    # default, so that reply was lost. The ping is one round trip on a connection already open; recycling
+    # bounds the age of idle connections behind firewalls.
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, hide_parameters=HIDE_PARAMETERS
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=1800,
+        pool_pre_ping=True,
+        hide_parameters=HIDE_PARAMETERS,
     )
 
 

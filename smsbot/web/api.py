@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import col
+from werkzeug.exceptions import HTTPException
 
 from smsbot.conversation.decisions import DecisionRefused, record_decision
 from smsbot.conversation.phone_changes import PhoneChangeRefused, change_phone_by_api
@@ -63,8 +64,14 @@ def get_application(app_id: int) -> Response:
         return jsonify(detail(session, app))
 
 
+LIST_PARAMETERS = frozenset({"state", "limit"})
+
+
 @bp.get("/applications")
 def list_applications() -> Response | tuple[Response, int]:
+    unknown = sorted(set(request.args) - LIST_PARAMETERS)
+    if unknown:  # like an unknown body field: a misspelt filter must not silently list everything
+        return _error(422, "invalid query", errors={name: "unknown parameter" for name in unknown})
     state = request.args.get("state")
     if state is not None and state not in {s.value for s in State}:
         return _error(422, "invalid query", errors={"state": f"must be one of {', '.join(State)}"})
@@ -159,6 +166,18 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
             message = "unknown field"
         errors.setdefault(path, message)
     return errors
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def _api_http_error(exc: HTTPException) -> Any:
+    """A URL under the API that matches no route (a bad id, a wrong method) answers in JSON like every other
+    API error; the rest of the site keeps its pages."""
+    if not request.path.startswith(f"{bp.url_prefix}/"):
+        return exc
+    if isinstance(exc.response, Response) and exc.response.is_json:
+        return exc.response  # already the API's own answer (abort with an _error response)
+    return _error(exc.code or 404, "no such resource" if exc.code == 404 else "method not allowed")
 
 
 def _error(status: int, message: str, **extra: Any) -> tuple[Response, int]:

@@ -120,6 +120,29 @@ def test_unknown_application_is_404(client: FlaskClient) -> None:
     assert client.get("/api/v1/applications/999", headers=AUTH).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/applications/abc", "/applications/-1", "/applications/" + "9" * 30, "/nothing"])
+def test_an_api_url_that_matches_nothing_answers_404_in_json(client: FlaskClient, path: str) -> None:
+    response = client.get("/api/v1" + path, headers=AUTH)
+    assert (response.status_code, response.is_json) == (404, True)
+    assert response.get_json()["error"] == "no such resource"
+
+
+def test_a_wrong_method_on_the_api_answers_405_in_json(client: FlaskClient) -> None:
+    response = client.delete("/api/v1/applications", headers=AUTH)
+    assert (response.status_code, response.get_json()["error"]) == (405, "method not allowed")
+
+
+def test_the_site_outside_the_api_keeps_its_pages_for_404(client: FlaskClient) -> None:
+    assert client.get("/no-such-page").is_json is False
+
+
+@pytest.mark.parametrize("query", ["cursor=zzz", "state=confirmed&page=2", "State=confirmed"])
+def test_an_unknown_list_parameter_is_422_and_named(client: FlaskClient, query: str) -> None:
+    response = client.get("/api/v1/applications?" + query, headers=AUTH)
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"].values()) == {"unknown parameter"}
+
+
 def test_list_filters_by_state_and_refuses_unknown_states(client: FlaskClient) -> None:
     file(client)
     listed = client.get("/api/v1/applications?state=awaiting_confirmation", headers=AUTH).get_json()
