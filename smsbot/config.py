@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from smsbot.phones import DEFAULT_REGION, is_region
 
 DEV_SECRET = "dev-secret-change-me"
 DEV_API_TOKEN = "dev-token"
+MIN_SECRET_CHARS = 32  # production's SECRET_KEY and API token: `openssl rand -hex 32` gives 64
 WEBHOOK_SECRET_PREFIX = "whsec_"
 MIN_WEBHOOK_KEY_BYTES = 24  # Standard Webhooks asks for 24 to 64 random bytes
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -110,7 +111,13 @@ class Settings(BaseSettings):
 
     @field_validator("public_url", "twilio_api_base_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
+    def _check_base_url(cls, value: str, info: ValidationInfo) -> str:
+        """A base URL that others' URLs are built on: Twilio signs the public one, so a typo here fails every
+        webhook's signature; refuse it at start instead."""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            name = "SMSBOT_PUBLIC_URL" if info.field_name == "public_url" else "TWILIO_API_BASE_URL"
+            raise ValueError(f"{name}: expected an http:// or https:// base URL such as https://sms.example.com")
         return value.rstrip("/")
 
     @model_validator(mode="after")
@@ -118,6 +125,11 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if self.secret_key == DEV_SECRET or self.api_token == DEV_API_TOKEN:
                 raise ValueError("SECRET_KEY and SMSBOT_API_TOKEN must be set in production")
+            if min(len(self.secret_key), len(self.api_token)) < MIN_SECRET_CHARS:
+                raise ValueError(
+                    f"SECRET_KEY and SMSBOT_API_TOKEN must be at least {MIN_SECRET_CHARS} characters in production"
+                    " (for example `openssl rand -hex 32`): a short one can be guessed"
+                )
             if not self.database_url:
                 raise ValueError("DATABASE_URL must be set in production")
             _refuse_simulator_in_production(self)

@@ -53,9 +53,9 @@ _FOLD_KEYS = re.compile("[" + re.escape("".join(chr(key) for key in _FOLD)) + "]
 _CASED_KEYS = re.compile("[" + re.escape("".join(chr(key) for key in _QUOTES_AND_DIGITS)) + "]")
 
 
-# ⑴ and ⒈ are not among the policy's forms of 1 (１ ① 1️⃣): NFKC would make them "(1)" and "1.", so they are
-# read as a doubt instead, before NFKC sees them. Never confirm on a look-alike.
-_PAREN_DIGIT = re.compile("[\u2474-\u249b]")
+# ⑴, ⒈, ¹ and ₁ are not among the policy's forms of 1 (１ ① 1️⃣): NFKC would make them "(1)", "1." and "1",
+# so they are read as a doubt instead, before NFKC sees them. Never confirm on a look-alike.
+_PAREN_DIGIT = re.compile("[\u2474-\u249b\u00b9\u00b2\u00b3\u2070-\u2079\u2080-\u2089]")
 
 
 def _nfkc(text: str) -> str:

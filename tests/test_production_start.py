@@ -16,8 +16,8 @@ from tests.delivery.conftest import PROJECT_ROOT
 
 PRODUCTION = {
     "environment": "production",
-    "secret_key": "a-real-secret",
-    "api_token": "a-real-token",
+    "secret_key": "a-real-secret-" + "k" * 32,
+    "api_token": "a-real-token-" + "t" * 32,
     "database_url": "postgresql://smsbot@db/smsbot",
 }
 TWILIO = {
@@ -45,13 +45,26 @@ def test_a_production_start_refuses_the_simulator_even_when_named() -> None:
         load_settings(**PRODUCTION, **TWILIO, sms_backend="simulator")
 
 
+@pytest.mark.parametrize("setting", ["secret_key", "api_token"])
+def test_a_production_start_refuses_a_short_secret(setting: str) -> None:
+    with pytest.raises(ValidationError, match="must be at least 32 characters in production"):
+        load_settings(**PRODUCTION | {setting: "x" * 31}, **TWILIO)
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://sms.example.com", "https://", "https://sms.example.com/?a=1"])
+def test_a_public_url_that_is_not_a_base_url_is_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="SMSBOT_PUBLIC_URL: expected an http:// or https:// base URL"):
+        load_settings(**PRODUCTION, **TWILIO, public_url=url)
+
+
 def test_a_production_start_with_twilio_settings_starts() -> None:
     assert load_settings(**PRODUCTION, **TWILIO).backend == "twilio"
 
 
 def test_the_worker_command_refuses_a_production_start_without_twilio_with_a_plain_message() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TWILIO_", "DATABASE_URL"))}
-    env |= {"SMSBOT_ENV": "production", "SECRET_KEY": "s", "SMSBOT_API_TOKEN": "t", "DATABASE_URL": "sqlite://"}
+    env |= {"SMSBOT_ENV": "production", "SECRET_KEY": "s" * 32, "SMSBOT_API_TOKEN": "t" * 32}
+    env["DATABASE_URL"] = "sqlite://"
     done = subprocess.run(
         [sys.executable, "-m", "smsbot.cli", "worker"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=60
     )

@@ -242,6 +242,6 @@ def test_values_said_the_way_people_say_them(text: str, state: str, field: Field
     assert (reading.intent, reading.field, reading.value) == (Intent.CORRECT, field, value)
 
 
-@pytest.mark.parametrize("text", ["⑴", "⒈"])
+@pytest.mark.parametrize("text", ["⑴", "⒈", "¹", "₁"])
 def test_a_parenthesised_or_dotted_digit_is_not_one_of_the_forms_of_1(text: str) -> None:
     assert read_reply(text, CONFIRMING).intent is Intent.AMBIGUOUS
