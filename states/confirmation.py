@@ -18,8 +18,6 @@ from states.intents import Intent
 from states.normalise import normalise, normalise_spaced
 from states.reply import Reply
 
-_CLAUSE_BREAK = re.compile(r"[,.!?;，。！？；]+")
-
 Verdict = tuple[Intent, bool]  # (intent, with_help)
 
 
@@ -41,8 +39,7 @@ def has_confirm_form(reply: Reply, *, at_confirmation: bool) -> bool:
 
 def _outside_procedural_questions(reply: Reply) -> tuple[str, str]:
     """The reply without clauses that ask about the process ("确认，大概多久到账？" is no hedge)."""
-    clauses = [c for c in _CLAUSE_BREAK.split(reply.spaced) if not _is_procedural(c)]
-    spaced = " ".join(clauses)
+    spaced = " ".join(c for c in lx.clauses(reply.spaced) if not _is_procedural(c))
     return spaced.replace(" ", ""), spaced
 
 
@@ -72,8 +69,9 @@ def leftover(reply: Reply) -> str:
     Clauses that are purely procedural questions go first, then the applicant's name, then every confirm
     token and every word the grammar lets stand beside one. Only letters, digits and ideographs are kept.
     """
-    clauses = [c for c in _CLAUSE_BREAK.split(reply.spaced) if not _is_procedural(c)]
-    text = " ".join(clauses)
+    # Clauses as lexicon.clauses cuts them (punctuation, and spaces beside ideographs): a message written
+    # with spaces for commas is several clauses, and only the procedural one among them goes.
+    text = " ".join(c for c in lx.clauses(reply.spaced) if not _is_procedural(c))
     for name in _name_forms(reply.applicant_name):
         text = text.replace(name, " ")
     for pattern in (lx.NO_CHANGE, lx.CONFIRM_EN, lx.ADDS_NOTHING_EN):  # English words keep their spaces: "that's right"

@@ -20,7 +20,8 @@ ABUSE_ZH = zh_any(
     r"(?:让我|要我|叫我|问我要|找我要|向我要|要求我?|说要)[^。.!?]{0,8}"
     r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|保证金|押金|卡号|费用|钱)",
     r"(?:有人|有个人|有一个人|有个?[男女]的?|一个人|某人|陌生人|对方|客服|他们|你们的人|来电|电话|中介|业务员)[^。.!?]{0,10}(?:说|让|要|叫|问)[^。.!?]{0,10}"
-    r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|服务费|保证金|押金|卡号|费用)|(?:是|是不是)真的银行|是不是你们(?:银行)?发的|你个头|"
+    r"(?:验证码|密码|转账|汇款|打钱|交钱|付钱|手续费|服务费|保证金|押金|卡号|费用|"
+    r"(?:交|转|付|汇|打)[^。.!?]{0,6}(?:块|元|钱)|pay|fee|deposit|otp|code)|(?:是|是不是)真的银行|是不是你们(?:银行)?发的|你个头|"
     r"是(?:不是)?你们(?:银行)?的(?:人|员工|客服)",
     r"脑残|吸血鬼|人渣|败类|屌|仆街|收皮|扑街|冚家铲|痴线|黐线|戆鸠|戇鸠|on9|个屁|放屁|傻[逼比bx叉]|煞笔|他妈的|(?<![我你他她爸])妈的|你妈(?!妈)|去你的|去死|神经病|混蛋|王八|滚(?![动烫筒轮雪珠])|操你|草泥马|尼玛|废物|垃圾|狗东西|有病",
 )
@@ -60,6 +61,7 @@ ABUSE_EN = en_words(
     r"agent)[a-z ']{0,30}(?:ask\w*|wants?|wanted|told|called|said|says|demand\w*|request\w*)[a-z ']{0,30}"
     r"(?:code|otp|tac|pin|password|fee|deposit|pay|transfer|money)",
     r"f[*#]+k?|f\*+ off|piss off|get lost",
+    r"(?:pretend\w*|claim\w*|posing) (?:to be|as) (?:from )?(?:you|your|the bank|a bank)|impersonat\w*",
 )
 
 # --- wrong person ---
@@ -152,7 +154,7 @@ HUMAN_EN = en_words(
     r"withdraw",
     r"not interested",
     r"no longer (?:need|want)",
-    r"cancel (?:my|the|this|our)? ?(?:loan|application|request|appl)",
+    optout.CANCEL_LOAN.pattern,  # a withdrawal, the one spelling of it the opt-out reading also sets aside
     r"don'?t (?:want|need) (?:the|this|a)? ?loan",
     r"(?:any|a|the|what|how much|pay|paying|charge|processing|service|admin|upfront|hidden) fees?",
     r"fees?\?",

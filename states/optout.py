@@ -94,7 +94,11 @@ OPT_OUT_EN = en_words(
 )
 CALLS_REFUSED_EN = en_words(r"(?:(?:pls|please) )?(?:don'?t|dont|do not|never|no more|stop) (?:call|calling|ring)")
 # A cancel next to the loan is a withdrawal (staff), not an opt-out.
-CANCEL_LOAN = en_words(r"cancel(?:led|ling)? (?:my|the|this|our|your)? ?(?:loan|application|request|order|appl)\w*")
+# In mixed writing too: "我要 cancel 申请", "cancel 这笔贷款".
+CANCEL_LOAN = en_words(
+    r"cancel(?:led|ling)? ?(?:(?:my|the|this|our|your) ?)?(?:(?:loan|application|request|order|appl)\w*|"
+    r"(?:掉|我的|这个|这笔|那笔)?(?:申请|贷款|借款|订单|这笔|那笔))"
+)
 # Texts welcome: a channel preference, not a demand to stop texting.
 TEXTS_WELCOME = zh_any(
     r"(?<![别不勿停])(?:发|回|用)短[信讯](?:就行|就好|就可以|就得|即可|吧|联系|沟通)|有事发短[信讯]|短[信讯]就(?:行|好|得|可以)|"
@@ -217,8 +221,15 @@ def without_meaning_questions(spaced: str) -> str:
 _QUESTION_CLAUSE = re.compile(r"[,.!?;，。！？；]+")
 
 
+# A bare "resume" (恢复, 开回来) is a request for texts only beside the earlier opt-out it undoes: "之前回了TD，
+# 现在想恢复"; on its own it may be about the application ("恢复我的申请").
+_RESUME_AFTER_OPT_OUT = zh_any(r"恢复|开回|重新开|打开", r"(?<![a-z])(?:undo|turn (?:it )?back on|back on)(?![a-z])")
+
+
 def is_resume(compact: str, spaced: str) -> bool:
-    return _either(RESUME, RESUME, compact, spaced)
+    if _either(RESUME, RESUME, compact, spaced):
+        return True
+    return _either(_RESUME_AFTER_OPT_OUT, _RESUME_AFTER_OPT_OUT, compact, spaced) and is_past_opt_out(compact, spaced)
 
 
 def is_past_opt_out(compact: str, spaced: str) -> bool:

@@ -245,3 +245,41 @@ def test_values_said_the_way_people_say_them(text: str, state: str, field: Field
 @pytest.mark.parametrize("text", ["⑴", "⒈", "¹", "₁"])
 def test_a_parenthesised_or_dotted_digit_is_not_one_of_the_forms_of_1(text: str) -> None:
     assert read_reply(text, CONFIRMING).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "对的 我年前就申请了 一直没消息 我这边种地等着用钱 你们到底什么时候能批下来 我都问了好几次了",
+        "yes correct. i applied months ago and heard nothing, when will it be approved, i asked many times",
+    ],
+)
+def test_a_procedural_question_inside_a_story_does_not_hide_the_story(text: str) -> None:
+    """Clauses are cut at spaces beside ideographs too: only the procedural clause is set aside."""
+    assert read_reply(text, CONFIRMING).intent is Intent.HUMAN
+
+
+@pytest.mark.parametrize("text", ["之前回了TD，现在想恢复", "上次不小心发了退订 能开回来吗", "I replied STOP by mistake, turn it back on"])
+def test_resuming_that_mentions_the_earlier_opt_out_is_an_opt_in(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.OPT_IN
+
+
+def test_a_bare_resume_without_an_opt_out_is_not_an_opt_in() -> None:
+    assert read_reply("我想恢复我的申请", CONFIRMING).intent is not Intent.OPT_IN
+
+
+@pytest.mark.parametrize("text", ["我要 cancel 申请", "cancel 这笔贷款", "cancel my loan"])
+def test_cancel_beside_the_loan_in_any_language_is_a_withdrawal(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.HUMAN
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["有人叫我 pay fee 先", "有人让我先交500块改金额", "1 刚才有个人打电话要我先转五千块", "someone pretending to be your bank texted me"],
+)
+def test_someone_else_asking_for_money_or_posing_as_us_is_a_fraud_report(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.ABUSE_OR_FRAUD_REPORT
+
+
+def test_the_applicant_offering_to_pay_is_not_a_fraud_report() -> None:
+    assert read_reply("我先交500块可以吗", CONFIRMING).intent is Intent.HUMAN
