@@ -54,15 +54,22 @@ _TERM = re.compile(
 _NEGATED = re.compile(r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan")
 _TARGET = re.compile(r"改成|改为|改|换成|变成|->|→|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
 # Value prompts are answered as written, traditional characters included, so markers come in both scripts.
-_IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)"
+_IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)|应该?为|應該?為"
 _NAME_PREFIX = re.compile(
-    rf"^(?:(?:我的?)?(?:名字|姓名)?(?:{_IS}|为|為|叫做?)|我的?(?:名字|姓名)|姓名|名字"
+    rf"^(?:本人)?(?:(?:我的?)?(?:名字|姓名)?(?:{_IS}|为|為|叫做?)|我的?(?:名字|姓名)|姓名|名字"
     r"|my name is|name is|name:|name|it's|it is)[:：,，]?",
     re.IGNORECASE,
 )
 _TEXT_PREFIX = re.compile(
     rf"^(?:(?:贷款|貸款)?(?:用途|其他|其它)(?:信息|資料|资料)?(?:{_IS}|为|為)?|{_IS}|"
     r"purpose is|purpose:|it's|it is)[:：,，]?\s*",
+    re.IGNORECASE,
+)
+# How a purpose is introduced ("贷款用于种果树", "拿来开网店", "主要是养鸡", "to restock my store"): the purpose
+# is what follows.
+_PURPOSE_LEAD = re.compile(
+    r"^(?:(?:贷款|貸款|借款|借钱|钱)?(?:主要)?(?:是)?(?:用来|拿来|用于|用於|用在|用作)|主要是|"
+    r"(?:it'?s |it is |the money is |the loan is )?(?:for|to)(?: my| the| a)? )",
     re.IGNORECASE,
 )
 _POLITE_TAIL = re.compile(
@@ -281,6 +288,9 @@ def parse_name(text: str) -> str | None:
 def parse_text(text: str) -> str | None:
     """Purpose or other detail as short text: trimmed, single-spaced, capped; None when empty."""
     spaced = _TEXT_PREFIX.sub("", re.sub(r"\s+", " ", text).strip())
+    # An "other" detail keeps its own label ("还款日应该是每月10号"): without it staff could not tell which
+    # detail the value is for. A purpose loses only its lead-in.
+    spaced = _PURPOSE_LEAD.sub("", spaced)
     spaced = _TRAILING.sub("", _POLITE_TAIL.sub("", spaced))
     if not spaced or not re.search(r"[A-Za-z\u3400-\u9fff]", spaced):
         return None

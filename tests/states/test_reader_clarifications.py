@@ -259,7 +259,9 @@ def test_a_procedural_question_inside_a_story_does_not_hide_the_story(text: str)
     assert read_reply(text, CONFIRMING).intent is Intent.HUMAN
 
 
-@pytest.mark.parametrize("text", ["之前回了TD，现在想恢复", "上次不小心发了退订 能开回来吗", "I replied STOP by mistake, turn it back on"])
+@pytest.mark.parametrize(
+    "text", ["之前回了TD，现在想恢复", "上次不小心发了退订 能开回来吗", "I replied STOP by mistake, turn it back on"]
+)
 def test_resuming_that_mentions_the_earlier_opt_out_is_an_opt_in(text: str) -> None:
     assert read_reply(text, CONFIRMING).intent is Intent.OPT_IN
 
@@ -275,7 +277,12 @@ def test_cancel_beside_the_loan_in_any_language_is_a_withdrawal(text: str) -> No
 
 @pytest.mark.parametrize(
     "text",
-    ["有人叫我 pay fee 先", "有人让我先交500块改金额", "1 刚才有个人打电话要我先转五千块", "someone pretending to be your bank texted me"],
+    [
+        "有人叫我 pay fee 先",
+        "有人让我先交500块改金额",
+        "1 刚才有个人打电话要我先转五千块",
+        "someone pretending to be your bank texted me",
+    ],
 )
 def test_someone_else_asking_for_money_or_posing_as_us_is_a_fraud_report(text: str) -> None:
     assert read_reply(text, CONFIRMING).intent is Intent.ABUSE_OR_FRAUD_REPORT
@@ -283,3 +290,25 @@ def test_someone_else_asking_for_money_or_posing_as_us_is_a_fraud_report(text: s
 
 def test_the_applicant_offering_to_pay_is_not_a_fraud_report() -> None:
     assert read_reply("我先交500块可以吗", CONFIRMING).intent is Intent.HUMAN
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("贷款用于孩子上学", "孩子上学"),
+        ("拿来开网店", "开网店"),
+        ("to restock my grocery store", "restock my grocery store"),
+    ],
+)
+def test_a_purpose_loses_its_lead_in(text: str, value: str) -> None:
+    reading = read_reply(text, "awaiting_correction_value", Field.PURPOSE)
+    assert (reading.intent, reading.value) == (Intent.CORRECT, value)
+
+
+def test_an_other_detail_keeps_the_label_that_says_which_detail_it_is() -> None:
+    assert read_reply("还款日应该是每月10号", "awaiting_correction_value", Field.OTHER).value == "还款日应该是每月10号"
+
+
+@pytest.mark.parametrize(("text", "value"), [("应为扎西次仁", "扎西次仁"), ("本人姓名诸葛亮亮", "诸葛亮亮")])
+def test_a_name_loses_its_lead_in(text: str, value: str) -> None:
+    assert read_reply(text, "awaiting_correction_value", Field.NAME).value == value
