@@ -312,3 +312,8 @@ def test_an_other_detail_keeps_the_label_that_says_which_detail_it_is() -> None:
 @pytest.mark.parametrize(("text", "value"), [("应为扎西次仁", "扎西次仁"), ("本人姓名诸葛亮亮", "诸葛亮亮")])
 def test_a_name_loses_its_lead_in(text: str, value: str) -> None:
     assert read_reply(text, "awaiting_correction_value", Field.NAME).value == value
+
+
+@pytest.mark.parametrize("text", ["收到一条说我贷款已立案的短信，是你们发的吗", "你们立案了？"])
+def test_any_mention_of_a_filed_case_is_a_fraud_report_since_our_texts_never_say_it(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.ABUSE_OR_FRAUD_REPORT

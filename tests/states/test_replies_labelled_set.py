@@ -18,12 +18,14 @@ SETS = [
     "replies_outsider_dev.jsonl",
     "replies_outsider2_dev.jsonl",
     "replies_outsider3_dev.jsonl",
+    "replies_outsider4_dev.jsonl",
     "replies_outsider5_dev.jsonl",
 ]
 OUTSIDERS = (
     "replies_outsider_dev.jsonl",
     "replies_outsider2_dev.jsonl",
     "replies_outsider3_dev.jsonl",
+    "replies_outsider4_dev.jsonl",
     "replies_outsider5_dev.jsonl",
 )
 # The outsider's set is held to the targets; the two older sets, tuned on for longer, to stricter ones.
