@@ -38,7 +38,7 @@ class Lines:
 
 def funnel_bars(report: Report) -> list[Bar]:
     filed = report.totals["filed"]
-    scale = FUNNEL_WIDTH - LABEL_WIDTH - 60
+    scale = FUNNEL_WIDTH - LABEL_WIDTH - 110  # room for "count · share" after the longest bar
     return [
         Bar(
             stage,
