@@ -17,6 +17,7 @@ TARGETS = [
     ("scale", "p99_ratio", "<", 1.3, "p99 at 1M applications under 1.3x p99 at 1k"),
     ("import", "ratio", ">=", 0.3, "at least 0.3 of a bare batched INSERT"),
     ("memory", "worker_rss_growth_mb", "<", 20.0, "worker RSS growth under 20 MB"),
+    ("reports", "page_p99_ms_big", "<", 300.0, "reports page p99 under 300 ms at 1M applications"),
 ]
 
 

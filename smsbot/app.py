@@ -60,9 +60,9 @@ def _security_headers(response: Response) -> Response:
 
 
 def _register_blueprints(app: Flask, settings: Settings) -> None:
-    from smsbot.web import api, health, staff, staff_events, webhooks
+    from smsbot.web import api, health, staff, staff_events, staff_reports, webhooks
 
-    del staff_events  # its views are on the staff blueprint, registered with it
+    del staff_events, staff_reports  # their views are on the staff blueprint, registered with it
 
     for blueprint in (api.bp, webhooks.bp):
         csrf.exempt(blueprint)  # authenticated by bearer token and by signature, not by cookie

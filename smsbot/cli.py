@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 import click
@@ -237,6 +238,36 @@ def import_csv(csv_file: Path, report: Path | None, batch_size: int) -> None:
         engine.dispose()
     see = f" (see {report})" if summary.rejected else ""
     click.echo(f"filed {summary.filed}, duplicates {summary.duplicates}, rejected {summary.rejected}{see}")
+
+
+@main.command()
+@click.option("--since", "since_text", metavar="YYYY-MM-DD", help="First filing day (default: 30 days ago).")
+@click.option("--until", "until_text", metavar="YYYY-MM-DD", help="Last filing day (default: today).")
+def report(since_text: str | None, until_text: str | None) -> None:
+    """Print the confirmation funnel of the applications filed from --since to --until (filing days in
+    SMSBOT_DEFAULT_TIMEZONE), rolled up to the latest recorded transition first."""
+    from smsbot.db import make_engine, make_session_factory
+    from smsbot.reports.service import current_report, default_period
+    from smsbot.reports.terminal import format_report
+
+    settings = settings_or_exit()
+    since, until = default_period(settings.default_timezone)
+    since, until = _day(since_text, "--since") or since, _day(until_text, "--until") or until
+    engine = make_engine(settings.sqlalchemy_url())
+    try:
+        found = current_report(make_session_factory(engine), since, until, timezone=settings.default_timezone)
+    finally:
+        engine.dispose()
+    click.echo(format_report(found))
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not a day (YYYY-MM-DD): {value!r}", param_hint=option) from None
 
 
 @main.command()

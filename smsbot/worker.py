@@ -33,6 +33,7 @@ from smsbot.delivery.send_results import record_results
 from smsbot.events.delivery import run_event_delivery
 from smsbot.models import utcnow
 from smsbot.privacy import mask_phone
+from smsbot.reports.rollup import ROLLUP_EVERY_SECONDS, catch_up
 
 log = logging.getLogger(__name__)
 RECHECK_AFTER_SECONDS = 0.5  # a paced send waits; look at consent again if the claim is older than this
@@ -173,10 +174,14 @@ def run_worker(
     pace = Pace(settings, parallel=settings.send_concurrency if pool else 1)
     provider.warm_up()
     events = _start_event_delivery(factory, settings=settings, stop=stop)
+    next_rollup = time.monotonic()
     try:
         while not (stop is not None and stop.is_set()):
             try:
                 busy = drain_once(factory, provider, settings=settings, pool=pool, pace=pace)
+                if time.monotonic() >= next_rollup:  # the reports' aggregates, off the webhook's path
+                    catch_up(factory, timezone=settings.default_timezone)
+                    next_rollup = time.monotonic() + ROLLUP_EVERY_SECONDS
             except Exception:  # a bad row or a lost database must not kill the worker
                 log.exception("worker iteration failed")
                 busy = 0

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from smsbot.delivery.providers.base import Outcome
 from smsbot.metrics.gauges import DatabaseGauges
 from smsbot.metrics.multiprocess import multiprocess_dir
+from smsbot.reports.gauges import ReportGauges
 
 WEBHOOK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 SEND_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)  # up to the provider's HTTP timeout
@@ -69,4 +70,5 @@ class Metrics:
         scrape = CollectorRegistry(auto_describe=False)
         scrape.register(self.counted)
         scrape.register(DatabaseGauges(sessions))
+        scrape.register(ReportGauges(sessions))
         return generate_latest(scrape)

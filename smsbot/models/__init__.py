@@ -6,6 +6,7 @@ from smsbot.models.delivery import DeliveryEvent, SendAttempt, SenderSlot, Timer
 from smsbot.models.event import EventOutbox
 from smsbot.models.lender import DecisionRecord, PhoneChange
 from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
+from smsbot.models.report import ReportDaily, ReportOutcome, ReportWatermark
 from smsbot.models.staff import AuditEvent, LoginThrottle, LoginThrottleAccount, StaffUser
 
 __all__ = [
@@ -23,6 +24,9 @@ __all__ = [
     "NoticeVersion",
     "PhoneChange",
     "PhoneConsent",
+    "ReportDaily",
+    "ReportOutcome",
+    "ReportWatermark",
     "SendAttempt",
     "SenderSlot",
     "StaffUser",

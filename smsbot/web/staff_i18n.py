@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Request
 
+from smsbot.web import reports_i18n
+
 LANGUAGES = ("zh", "en")
 COOKIE = "lang"
 
@@ -282,7 +284,7 @@ _ZH_TERMS: dict[str, str] = {
     "disbursed": "已放款",
     "withdrawn": "已撤回",
 }
-MESSAGES = {"en": _EN, "zh": _ZH}
+MESSAGES = {"en": _EN | reports_i18n.EN, "zh": _ZH | reports_i18n.ZH}
 
 
 def pick_language(request: Request) -> str:
@@ -296,7 +298,7 @@ def pick_language(request: Request) -> str:
 
 def translate(lang: str, key: str, **params: object) -> str:
     """The sentence `key` in `lang`; unknown keys fall back to English, then to the key itself."""
-    text = MESSAGES[lang].get(key) or _EN.get(key) or key
+    text = MESSAGES[lang].get(key) or MESSAGES["en"].get(key) or key
     return text.format(**params) if params else text
 
 
