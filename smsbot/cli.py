@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from alembic.config import Config
+from sqlalchemy import Engine
 
 from smsbot.config import Settings, load_settings
 
@@ -31,6 +32,21 @@ def settings_or_exit() -> Settings:
     except ValidationError as exc:
         problems = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
         raise click.ClickException(f"cannot start: {problems}") from None
+
+
+def schema_or_exit(engine: Engine) -> None:
+    """A start error, not a loop of tracebacks, when the database is not at this release's schema."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()  # the scripts only, no database
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current != head:
+        raise click.ClickException(
+            f"cannot start: the database schema is at {current or 'nothing'}, this smsbot needs {head};"
+            " run `smsbot db upgrade`"
+        )
 
 
 @click.group()
@@ -99,6 +115,7 @@ def worker() -> None:
 
     configure_logging()
     rt = build_runtime(settings_or_exit())
+    schema_or_exit(rt.engine)
     if rt.settings.worker_metrics_port:
         rt.metrics.serve_counters(rt.settings.worker_metrics_port)
     click.echo(f"smsbot worker started (backend: {rt.settings.backend})")

@@ -89,3 +89,15 @@ def test_dev_phone_is_never_registered_in_production(settings: Settings) -> None
 
 def test_dev_phone_is_registered_with_the_simulator_in_development(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/dev/phone/").status_code == 200
+
+
+def test_the_worker_refuses_a_database_that_was_never_migrated(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TWILIO_", "DATABASE_URL"))}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "SMSBOT_INSTANCE_PATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "smsbot.cli", "worker"], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=60
+    )
+    error = done.stderr.decode()
+    assert done.returncode != 0
+    assert "cannot start: the database schema is at nothing" in error and "smsbot db upgrade" in error
+    assert "Traceback" not in error
