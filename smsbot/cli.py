@@ -250,7 +250,7 @@ def templates_check(file: Path | None) -> None:
     """Lint every template and variant of FILE (default: SMSBOT_TEMPLATES_FILE, else the shipped file) and
     print its encoding and segments for a typical applicant, signature included; non-zero exit on a refusal."""
     from smsbot.conversation.catalogue import TemplatesError, load_catalogue
-    from smsbot.conversation.template_check import check_catalogue
+    from smsbot.conversation.template_check import check_catalogue, missing_templates
 
     settings = load_settings(templates_file="")  # the file under check must not stop the command itself
     path = str(file) if file else _env_templates_file()
@@ -264,7 +264,10 @@ def templates_check(file: Path | None) -> None:
         size = f"{c.size.encoding}, {c.size.characters} chars, {c.size.segments} segment(s)" if c.size else "-"
         verdict = "refused: " + "; ".join(c.problems) if c.problems else "ok"
         click.echo(f"{c.entry.name}: {size}: {verdict}")
-    refused = sum(1 for c in checked if c.problems)
+    missing = missing_templates(catalogue)
+    for line in missing:
+        click.echo(f"{line}: refused")
+    refused = sum(1 for c in checked if c.problems) + len(missing)
     if refused:
         raise click.ClickException(f"{refused} template(s) refused")
     click.echo(f"{len(checked)} templates ok")

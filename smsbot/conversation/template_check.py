@@ -37,13 +37,24 @@ def check_catalogue(catalogue: Catalogue, *, signatures: tuple[str, str], hotlin
     return [_check(entry, catalogue, signatures, hotline) for entry in catalogue.entries.values()]
 
 
+def missing_templates(catalogue: Catalogue) -> list[str]:
+    """Templates of the shipped file that `catalogue` lacks: smsbot sends every one of them."""
+    present = set(catalogue.template_names())
+    return [
+        f"{name}: missing (every shipped template must be present)"
+        for name in load_catalogue().template_names()
+        if name not in present
+    ]
+
+
 @lru_cache(maxsize=8)
 def refusals(path: str, signatures: tuple[str, str], hotline: str) -> tuple[str, ...]:
     """Why the templates file at `path` cannot be used ("notice.a (zh): forbidden word 立案"); empty when fine.
     Cached: settings are built often, the file is read and checked once."""
     catalogue = load_catalogue(path)
     checked = check_catalogue(catalogue, signatures=signatures, hotline=hotline)
-    return tuple(f"{c.entry.name}: {problem}" for c in checked for problem in c.problems)
+    found = [f"{c.entry.name}: {problem}" for c in checked for problem in c.problems]
+    return (*missing_templates(catalogue), *found)
 
 
 def _check(entry: Entry, catalogue: Catalogue, signatures: tuple[str, str], hotline: str) -> Checked:

@@ -111,3 +111,14 @@ def test_variants_are_assigned_by_external_id_and_follow_the_weights(tmp_path: P
     assert set(counts) == {"a", "b"}
     assert 900 <= counts["a"] <= 1100, counts  # a quarter of 4,000, give or take a few standard deviations
     assert load_catalogue().assign_variant("loan-1") is None  # the shipped file has no variants
+
+
+def test_a_file_without_a_template_smsbot_sends_is_refused(tmp_path: Path) -> None:
+    shipped = DEFAULT_FILE.read_text(encoding="utf-8")
+    path = tmp_path / "short.toml"
+    path.write_text(shipped.split("[help]")[0] + "[reminder]" + shipped.split("[reminder]")[1], encoding="utf-8")
+    result = CliRunner().invoke(main, ["templates", "check", str(path)])
+    assert result.exit_code != 0
+    assert "help: missing (every shipped template must be present): refused" in result.output
+    with pytest.raises(ValidationError, match="template help: missing"):
+        load_settings(templates_file=str(path))
