@@ -257,6 +257,46 @@ def import_csv(csv_file: Path, report: Path | None, batch_size: int) -> None:
     click.echo(f"filed {summary.filed}, duplicates {summary.duplicates}, rejected {summary.rejected}{see}")
 
 
+@main.group()
+def templates() -> None:
+    """The SMS copy (the templates file, SMSBOT_TEMPLATES_FILE)."""
+
+
+@templates.command("check")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def templates_check(file: Path | None) -> None:
+    """Lint every template and variant of FILE (default: SMSBOT_TEMPLATES_FILE, else the shipped file) and
+    print its encoding and segments for a typical applicant, signature included; non-zero exit on a refusal."""
+    from smsbot.conversation.catalogue import TemplatesError, load_catalogue
+    from smsbot.conversation.template_check import check_catalogue, missing_templates
+
+    settings = load_settings(templates_file="")  # the file under check must not stop the command itself
+    path = str(file) if file else _env_templates_file()
+    try:
+        catalogue = load_catalogue(path)
+    except TemplatesError as exc:
+        raise click.ClickException(str(exc)) from None
+    signatures = (settings.signature_for("zh"), settings.signature_for("en"))
+    checked = check_catalogue(catalogue, signatures=signatures, hotline=settings.hotline)
+    for c in checked:
+        size = f"{c.size.encoding}, {c.size.characters} chars, {c.size.segments} segment(s)" if c.size else "-"
+        verdict = "refused: " + "; ".join(c.problems) if c.problems else "ok"
+        click.echo(f"{c.entry.name}: {size}: {verdict}")
+    missing = missing_templates(catalogue)
+    for line in missing:
+        click.echo(f"{line}: refused")
+    refused = sum(1 for c in checked if c.problems) + len(missing)
+    if refused:
+        raise click.ClickException(f"{refused} template(s) refused")
+    click.echo(f"{len(checked)} templates ok")
+
+
+def _env_templates_file() -> str:
+    import os
+
+    return os.environ.get("SMSBOT_TEMPLATES_FILE", "")
+
+
 @main.command()
 @click.option("--since", "since_text", metavar="YYYY-MM-DD", help="First filing day (default: 30 days ago).")
 @click.option("--until", "until_text", metavar="YYYY-MM-DD", help="Last filing day (default: today).")

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(default=60, ge=5, alias="SMSBOT_LEASE_SECONDS")
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535, alias="SMSBOT_WORKER_METRICS_PORT")
     instance_path: str = Field(default="instance", alias="SMSBOT_INSTANCE_PATH")
+    templates_file: str = Field(default="", alias="SMSBOT_TEMPLATES_FILE")  # empty: the shipped templates
 
     # Events for the lender's system (smsbot/events/): recorded only when both the URL and the secret are set.
     events_url: str = Field(default="", alias="SMSBOT_EVENTS_URL")
@@ -143,6 +144,7 @@ class Settings(BaseSettings):
             raise ValueError("SMSBOT_EVENTS_URL and SMSBOT_EVENTS_SECRET go together: set both or neither")
         if self.backend == "twilio" and not (self.twilio_from_number or self.twilio_messaging_service_sid):
             raise ValueError("the twilio backend needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        _refuse_bad_templates(self)
         return self
 
     @property
@@ -174,6 +176,21 @@ class Settings(BaseSettings):
         """Lender name for the locale: `SMSBOT_SIGNATURE` is `中文名|English name` or one name for both."""
         zh, _, en = self.signature.partition("|")
         return zh if locale.startswith("zh") else (en or zh)
+
+
+def _refuse_bad_templates(settings: Settings) -> None:
+    """A templates file that fails `smsbot templates check` stops the start, naming the first template at fault."""
+    from smsbot.conversation.catalogue import TemplatesError
+    from smsbot.conversation.template_check import refusals
+
+    signatures = (settings.signature_for("zh"), settings.signature_for("en"))
+    try:
+        problems = refusals(settings.templates_file, signatures, settings.hotline)
+    except TemplatesError as exc:
+        raise ValueError(f"SMSBOT_TEMPLATES_FILE: {exc}") from None
+    if problems:
+        more = f" (and {len(problems) - 1} more: smsbot templates check)" if len(problems) > 1 else ""
+        raise ValueError(f"SMSBOT_TEMPLATES_FILE: template {problems[0]}{more}")
 
 
 def _refuse_simulator_in_production(settings: Settings) -> None:

@@ -55,6 +55,7 @@ class ApplicationFacts(Protocol):
     reprompts: int
     asked_field: str | None
     handoff_reason: str | None
+    notice_variant: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +233,8 @@ def outbound_values(
         facts=notice_facts(app, settings, amount_minor=amount_minor),
         field=field,
         value=value,
+        variant=app.notice_variant,  # the wording assigned at filing (catalogue.assign_variant)
+        templates_file=settings.templates_file,
     )
     kind = kind or template
     hours = window_for(kind, settings)

@@ -286,7 +286,10 @@ def _queue_plain(
     session: Session, app: Row[Any] | None, phone: str, template: str, locale: str, *, settings: Settings
 ) -> None:
     """Queue a text that names no application details (it may go to a phone we know nothing about)."""
-    body = render(template, locale=locale, signature=settings.signature_for(locale), hotline=settings.hotline)
+    signature = settings.signature_for(locale)
+    body = render(
+        template, locale=locale, signature=signature, hotline=settings.hotline, templates_file=settings.templates_file
+    )
     queue_message(session, application_id=app.id if app is not None else None, phone=phone, kind=template, body=body)
 
 

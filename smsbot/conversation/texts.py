@@ -1,4 +1,4 @@
-"""The SMS copy in both languages, rendered with masked data (conversation.lint keeps it scam-proof)."""
+"""The SMS copy in both languages (the templates file, conversation.catalogue), rendered with masked data."""
 
 from __future__ import annotations
 
@@ -6,80 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from smsbot.conversation.catalogue import load_catalogue
 from smsbot.privacy import mask_name
 
 FIELD_LABELS = {
     "zh": {"name": "姓名", "amount": "申请金额", "term": "期限", "purpose": "用途", "other": "其他信息"},
     "en": {"name": "name", "amount": "loan amount", "term": "term", "purpose": "purpose", "other": "details"},
 }
-
-ZH = {
-    "notice": "{sig}{name}您好，您{when}提交的{amount}贷款申请已受理，审核中。无误回1，需更正回2。客服{hotline}，回T退订",
-    "confirmation_received": "{sig}已收到您的确认，申请正在审核中，结果将短信告知。本行不会索要密码或要求转账。客服{hotline}",
-    "field_menu": "{sig}请回复需更正项目的序号：1姓名 2金额 3期限 4用途 5其他。身份证号、手机号请致电{hotline}更正",
-    "value_prompt_name": "{sig}请回复正确的姓名。回复人工可转客服",
-    "value_prompt_amount": "{sig}请回复正确的申请金额（元），如50000。回复人工可转客服",
-    "value_prompt_term": "{sig}请回复正确的期限（月），如12。回复人工可转客服",
-    "value_prompt_purpose": "{sig}请简要回复正确的贷款用途。回复人工可转客服",
-    "value_prompt_other": "{sig}请简要说明需更正的内容。回复人工可转客服",
-    "correction_received": "{sig}您将{field}更正为{value}，我们核实后将重新发送申请信息。客服{hotline}",
-    "handoff": "{sig}您的消息已转人工客服，将在工作时间尽快回复，也可致电{hotline}。本行不会索要密码或要求转账",
-    "opt_out_confirmation": "{sig}您已退订贷款进度短信，今后不再发送。查询请致电{hotline}，回复恢复接收可重新订阅",
-    "opted_in": "{sig}您已恢复接收贷款进度短信，客服将尽快与您联系。客服{hotline}",
-    "help": "{sig}此为贷款申请进度短信：回1确认，回2更正，回人工转客服，回T退订。官方客服{hotline}，本行不会要求转账",
-    "reminder": "{sig}{name}您好，您的贷款申请信息尚待核对：无误回1，需更正回2。如非本人申请请致电{hotline}。回T退订",
-    "wrong_person": "{sig}抱歉打扰，我们将核实并停止向本号码发送该申请信息。如有疑问请致电{hotline}",
-    "reprompt_confirmation": "{sig}抱歉未能识别您的回复。申请信息无误请回1，需更正请回2，转人工请回复人工",
-    "no_application": "{sig}未找到与本号码相关的进行中申请。如有疑问请致电{hotline}。回T退订",
-    # Progress notices (states.decisions): no reason for a decline, no deadline, the amount rounded.
-    "decision_documents_needed": "{sig}{name}您好，您的贷款申请需补充材料，客服将与您联系，也可致电{hotline}。"
-    "本行不会索要密码或要求转账",
-    "decision_approved": "{sig}{name}您好，您的贷款申请已审批通过，金额{amount}。本行不会索要密码或要求转账。客服{hotline}",
-    "decision_disbursed": "{sig}{name}您好，您申请的{amount}贷款已发放。本行不会索要密码或要求转账。客服{hotline}",
-    "decision_declined": "{sig}{name}您好，很抱歉，您的贷款申请未能通过审核。如有疑问请致电{hotline}。本行不会要求转账",
-    "decision_withdrawn": "{sig}{name}您好，您的贷款申请已撤回，不再审核。如有疑问请致电{hotline}",
-}
-
-EN = {
-    "notice": "{sig}{name}, your loan application for {amount} ({when}) is under review. "
-    "Reply 1 if correct, 2 to correct. Help {hotline}. STOP to opt out",
-    "confirmation_received": "{sig}Thanks, your details are confirmed and your application is under review. "
-    "We will never ask for passwords, codes or payments. Help {hotline}",
-    "field_menu": "{sig}What needs correcting? Reply 1 Name, 2 Amount, 3 Term, 4 Purpose, 5 Other. "
-    "To change ID or phone number call {hotline}",
-    "value_prompt_name": "{sig}Please reply with your correct name. Reply AGENT for a person",
-    "value_prompt_amount": "{sig}Please reply with the correct loan amount, e.g. 50000. Reply AGENT for a person",
-    "value_prompt_term": "{sig}Please reply with the correct term in months, e.g. 12. Reply AGENT for a person",
-    "value_prompt_purpose": "{sig}Please reply with the correct purpose of the loan. Reply AGENT for a person",
-    "value_prompt_other": "{sig}Please tell us briefly what needs correcting. Reply AGENT for a person",
-    "correction_received": "{sig}You asked to change the {field} to {value}. "
-    "We will check it and send your details again. Help {hotline}",
-    "handoff": "{sig}Your message has been passed to our staff, who will reply during business hours. "
-    "You can also call {hotline}. We never ask for payments",
-    "opt_out_confirmation": "{sig}You are unsubscribed from loan status texts and will receive no further "
-    "messages. Reply START to resubscribe. Help {hotline}",
-    "opted_in": "{sig}You are subscribed to loan status texts again. Our staff will be in touch. Help {hotline}",
-    "help": "{sig}Loan application status texts. Reply 1 confirm, 2 correct, AGENT for staff, STOP to opt out. "
-    "Official helpline {hotline}. We never ask for payments",
-    "reminder": "{sig}Hi {name}, please check your loan application details. Reply 1 if correct, 2 to correct. "
-    "Not you? Call {hotline}. STOP to opt out",
-    "wrong_person": "{sig}Sorry to bother you. We will check and stop sending this application's details to "
-    "this number. Questions: {hotline}",
-    "reprompt_confirmation": "{sig}Sorry, we could not read your reply. Reply 1 if the details are correct, "
-    "2 to correct them, or AGENT for a person",
-    "no_application": "{sig}We found no open loan application for this number. Questions: {hotline}. STOP to opt out",
-    "decision_documents_needed": "{sig}{name}, your loan application needs more documents. Our staff will "
-    "contact you, or call {hotline}. We never ask for payments",
-    "decision_approved": "{sig}{name}, your loan application has been approved for {amount}. "
-    "We never ask for passwords, codes or payments. Help {hotline}",
-    "decision_disbursed": "{sig}{name}, your loan of {amount} has been paid out. "
-    "We never ask for passwords, codes or payments. Help {hotline}",
-    "decision_declined": "{sig}{name}, we are sorry, your loan application was not approved. "
-    "Questions: call {hotline}. We never ask for payments",
-    "decision_withdrawn": "{sig}{name}, your loan application has been withdrawn and is no longer under review. "
-    "Questions: {hotline}",
-}
-TEMPLATES = {"zh": ZH, "en": EN}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +44,31 @@ def render(
     facts: NoticeFacts | None = None,
     field: str | None = None,
     value: int | str | None = None,
+    variant: str | None = None,
+    templates_file: str = "",
 ) -> str:
-    """Render one template. Names are masked, amounts rounded, the phone number never appears."""
+    """Render one template (its `variant` when it has one) from the templates file (default: the shipped one).
+    Names are masked, amounts rounded, the phone number never appears."""
     lang = language(locale)
     if template == "reprompt_value":
         template = f"value_prompt_{field or 'other'}"
+    text = load_catalogue(templates_file).text(template, lang, variant)
+    return text.format(
+        **template_params(locale, signature=signature, hotline=hotline, facts=facts, field=field, value=value)
+    )
+
+
+def template_params(
+    locale: str,
+    *,
+    signature: str,
+    hotline: str,
+    facts: NoticeFacts | None = None,
+    field: str | None = None,
+    value: int | str | None = None,
+) -> dict[str, object]:
+    """The values of the placeholders (catalogue.PLACEHOLDERS names them per template)."""
+    lang = language(locale)
     params: dict[str, object] = {"sig": signature_prefix(locale, signature), "hotline": hotline}
     if facts is not None:
         params |= {
@@ -125,7 +78,7 @@ def render(
         }
     if field is not None:
         params |= {"field": FIELD_LABELS[lang][field], "value": format_value(field, value, lang)}
-    return TEMPLATES[lang][template].format(**params)
+    return params
 
 
 def format_amount(amount_minor: int, lang: str) -> str:

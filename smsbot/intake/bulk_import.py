@@ -185,7 +185,9 @@ def _store(session: Session, requests: list[ApplicationIn], *, settings: Setting
     queued notices as one executemany each. A test holds both paths to identical rows."""
     opted_out = _opted_out(session, [request.applicant.phone for request in requests])
     now = utcnow()
-    values = [application_values(r, opted_out=r.applicant.phone in opted_out, now=now) for r in requests]
+    values = [
+        application_values(r, opted_out=r.applicant.phone in opted_out, now=now, settings=settings) for r in requests
+    ]
     _insert_applications(session, values)
     rows: dict[Any, list[dict[str, Any]]] = {NoticeVersion: [], TransitionRecord: [], Message: [], Timer: []}
     for app in values:

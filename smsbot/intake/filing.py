@@ -26,6 +26,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel, col
 
 from smsbot.config import Settings
+from smsbot.conversation.catalogue import load_catalogue
 from smsbot.conversation.moves import outbound_values
 from smsbot.conversation.timers import timer_values
 from smsbot.conversation.versions import notice_version_values
@@ -133,18 +134,21 @@ def _file(session: Session, request: ApplicationIn, *, settings: Settings) -> tu
 def new_application(session: Session, request: ApplicationIn, *, settings: Settings) -> Application:
     """Insert the application, notice version 1, the filing record and the queued notice (no commit)."""
     opted_out = consent.is_opted_out(session, request.applicant.phone)
-    app = Application(**application_values(request, opted_out=opted_out, now=utcnow()))
+    app = Application(**application_values(request, opted_out=opted_out, now=utcnow(), settings=settings))
     session.add(app)
     session.flush()
     add_filing_records(session, app, settings=settings)
     return app
 
 
-def application_values(request: ApplicationIn, *, opted_out: bool, now: datetime) -> dict[str, Any]:
-    """Every column of the new application row for `request`; a phone that opted out starts in `opted_out`."""
+def application_values(request: ApplicationIn, *, opted_out: bool, now: datetime, settings: Settings) -> dict[str, Any]:
+    """Every column of the new application row for `request`; a phone that opted out starts in `opted_out`.
+    The notice variant is drawn from the external_id, so the same filing always gets the same wording."""
     applicant = request.applicant
+    variant = load_catalogue(settings.templates_file).assign_variant(request.external_id)
     return {
         "external_id": request.external_id,
+        "notice_variant": variant,
         "request_fingerprint": request.fingerprint,
         "name": applicant.name,
         "phone": applicant.phone,

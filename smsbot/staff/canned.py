@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smsbot.config import Settings
+from smsbot.conversation.catalogue import LANGS, load_catalogue
 from smsbot.conversation.moves import notice_facts
-from smsbot.conversation.texts import TEMPLATES, render, signature_prefix
+from smsbot.conversation.texts import render, signature_prefix
 from smsbot.models import Application
 
 # Templates that only make sense with a parsed field and value from the conversation itself.
@@ -24,13 +25,22 @@ def canned_replies(app: Application, settings: Settings) -> list[Canned]:
     """Every template in Chinese then English, rendered with this application's (masked) facts."""
     facts = notice_facts(app, settings)
     replies = []
-    for lang, templates in TEMPLATES.items():
+    names = load_catalogue(settings.templates_file).template_names()
+    for lang in LANGS:
         locale = "zh-CN" if lang == "zh" else "en"
         signature = settings.signature_for(locale)
         prefix = signature_prefix(locale, signature)
-        for name in templates:
+        for name in names:
             if name in _NEEDS_FIELD:
                 continue
-            text = render(name, locale=locale, signature=signature, hotline=settings.hotline, facts=facts)
+            text = render(
+                name,
+                locale=locale,
+                signature=signature,
+                hotline=settings.hotline,
+                facts=facts,
+                variant=app.notice_variant,
+                templates_file=settings.templates_file,
+            )
             replies.append(Canned(lang, name, text.removeprefix(prefix)))
     return replies

@@ -260,6 +260,7 @@ class _Seeded(NamedTuple):
     reprompts: int = 0
     asked_field: str | None = ASKED.value
     handoff_reason: str | None = None
+    notice_variant: str | None = None
 
 
 def _seed(conn: Connection, case: Case, timers: str) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from smsbot.config import load_settings
+from smsbot.conversation.catalogue import LANGS, load_catalogue
 from smsbot.conversation.lint import lint
-from smsbot.conversation.texts import TEMPLATES, NoticeFacts, render
+from smsbot.conversation.texts import NoticeFacts, render
 from smsbot.delivery.segments import measure
 from smsbot.models import utcnow
 from states.decisions import NOTICE_TEMPLATES, WITH_AMOUNT, Decision, notice_template
@@ -24,8 +25,9 @@ def text(status: str, locale: str) -> str:
 
 
 def test_every_decision_has_a_progress_notice_in_both_languages() -> None:
-    for templates in TEMPLATES.values():
-        assert set(templates) >= NOTICE_TEMPLATES
+    catalogue = load_catalogue()
+    for lang in LANGS:
+        assert {key for key, _, entry_lang in catalogue.entries if entry_lang == lang} >= NOTICE_TEMPLATES
 
 
 @pytest.mark.parametrize("locale", LOCALES)

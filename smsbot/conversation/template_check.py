@@ -1,0 +1,87 @@
+"""`smsbot templates check`: every template and variant of a templates file, linted as sent to a typical
+applicant (the scam lint, known placeholders, length) and measured (encoding, segments, signature included)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from smsbot.conversation.catalogue import Catalogue, Entry, load_catalogue, placeholders_for, used_placeholders
+from smsbot.conversation.lint import lint
+from smsbot.conversation.texts import NoticeFacts, template_params
+from smsbot.delivery.segments import MAX_BODY_CHARS, SegmentInfo, measure
+
+# A typical applicant per language: a two-syllable name, 5万元, filed on a weekday morning.
+_FILED = datetime(2026, 8, 3, 2, 15, tzinfo=UTC)
+TYPICAL = {
+    "zh": NoticeFacts("张伟", 5_000_000, "CNY", _FILED, "Asia/Shanghai"),
+    "en": NoticeFacts("Zhang Wei", 5_000_000, "CNY", _FILED, "Asia/Shanghai"),
+}
+_LOCALES = {"zh": "zh-CN", "en": "en"}
+# What no variant may drop, when its base template has it (only wording varies).
+_KEPT = {"zh": ("回1", "回2", "回T退订"), "en": ("1", "2", "STOP")}
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    entry: Entry
+    body: str
+    size: SegmentInfo | None
+    problems: list[str]
+
+
+def check_catalogue(catalogue: Catalogue, *, signatures: tuple[str, str], hotline: str) -> list[Checked]:
+    """Every entry of `catalogue`, rendered and judged with the (zh, en) `signatures`; one with problems is
+    refused."""
+    return [_check(entry, catalogue, signatures, hotline) for entry in catalogue.entries.values()]
+
+
+def missing_templates(catalogue: Catalogue) -> list[str]:
+    """Templates of the shipped file that `catalogue` lacks: smsbot sends every one of them."""
+    present = set(catalogue.template_names())
+    return [
+        f"{name}: missing (every shipped template must be present)"
+        for name in load_catalogue().template_names()
+        if name not in present
+    ]
+
+
+@lru_cache(maxsize=8)
+def refusals(path: str, signatures: tuple[str, str], hotline: str) -> tuple[str, ...]:
+    """Why the templates file at `path` cannot be used ("notice.a (zh): forbidden word 立案"); empty when fine.
+    Cached: settings are built often, the file is read and checked once."""
+    catalogue = load_catalogue(path)
+    checked = check_catalogue(catalogue, signatures=signatures, hotline=hotline)
+    found = [f"{c.entry.name}: {problem}" for c in checked for problem in c.problems]
+    return (*missing_templates(catalogue), *found)
+
+
+def _check(entry: Entry, catalogue: Catalogue, signatures: tuple[str, str], hotline: str) -> Checked:
+    known = placeholders_for(entry.key)
+    used = used_placeholders(entry.text)
+    problems = [f"unknown placeholder {{{name}}}" for name in sorted(used - known)]
+    problems += [f"aliyun_params names unknown placeholder {p}" for p in entry.aliyun_params if p not in known]
+    if (entry.key, None, entry.lang) not in catalogue.entries:
+        problems.append(f"variant of a template that does not exist: {entry.key}")
+    elif entry.variant:
+        problems += _dropped(entry, catalogue.text(entry.key, entry.lang))
+    if problems:
+        return Checked(entry, "", None, problems)
+    locale = _LOCALES[entry.lang]
+    signature = signatures[0] if entry.lang == "zh" else signatures[1]
+    params = template_params(
+        locale, signature=signature, hotline=hotline, facts=TYPICAL[entry.lang], field="amount", value=50000
+    )
+    body = entry.text.format(**params)
+    problems = lint(body, hotline=hotline)
+    if not body.startswith(str(params["sig"])):
+        problems.append("does not start with the signature {sig}")
+    if len(body) > MAX_BODY_CHARS:
+        problems.append(f"longer than {MAX_BODY_CHARS} characters")
+    return Checked(entry, body, measure(body), problems)
+
+
+def _dropped(entry: Entry, base: str) -> list[str]:
+    needed = [token for token in ("{sig}", "{hotline}", *_KEPT[entry.lang]) if token in base]
+    return [f"drops {token} that {entry.key} has" for token in needed if token not in entry.text]
