@@ -34,17 +34,28 @@ GroupKey = tuple[str, str, str, str, str]  # day, locale, variant, measure, labe
 
 def has_news(session: Session) -> bool:
     """Whether any source table holds ids past its watermark (a read only: nothing to roll up, no write)."""
+    return backlog(session) > 0
+
+
+def backlog(session: Session) -> int:
+    """How many source rows (all tables, by id span) lie past the watermarks."""
     maxima = session.execute(text(MAX_IDS)).one()
     marks = {source: last for source, last in session.execute(text("SELECT source, last_id FROM report_watermarks"))}
-    return any((top or 0) > marks.get(source.name, 0) for source, top in zip(SOURCES, maxima, strict=True))
+    return sum(max((top or 0) - marks.get(s.name, 0), 0) for s, top in zip(SOURCES, maxima, strict=True))
 
 
-def catch_up(factory: sessionmaker[Session], *, timezone: str, max_rounds: int = 50) -> int:
-    """Roll up until nothing is new (or `max_rounds` rounds); returns the applications folded."""
+def catch_up(factory: sessionmaker[Session], *, timezone: str, max_rounds: int = 50, backfills: bool = True) -> int:
+    """Roll up until nothing is new (or `max_rounds` rounds); returns the applications folded. A backlog of
+    more than BACKFILL_ROWS source rows is rolled up in one set-based pass first (backfill.py) unless
+    `backfills` is off (the page, which must not wait for one)."""
+    from smsbot.reports.backfill import BACKFILL_ROWS, backfill  # it builds on this module's fold
+
     with factory() as session:
-        if not has_news(session):
-            return 0
-    total = 0
+        waiting = backlog(session)
+    if not waiting:
+        return 0
+    large = backfills and waiting > BACKFILL_ROWS
+    total = backfill(factory, timezone=timezone) if large else 0
     for _ in range(max_rounds):
         folded = roll_up(factory, timezone=timezone)
         total += folded
@@ -56,24 +67,35 @@ def catch_up(factory: sessionmaker[Session], *, timezone: str, max_rounds: int =
 def roll_up(factory: sessionmaker[Session], *, timezone: str, limit: int = BATCH_ROWS) -> int:
     """One round: up to `limit` new rows of each source; returns how many applications were folded again."""
     with transaction(factory) as session:
-        marks = _lock_watermarks(session)
+        marks = lock_watermarks(session)
         now, touched = utcnow(), set()
         for source in SOURCES:
             marks[source.name], ids = source.read(session, marks[source.name], limit, now)
             touched |= ids
         ordered = sorted(touched)
         for start in range(0, len(ordered), FOLD_BATCH):
-            _refold(session, ordered[start : start + FOLD_BATCH], ZoneInfo(timezone))
-        for name, last in marks.items():
-            session.execute(
-                ReportWatermark.__table__.update()  # type: ignore[attr-defined]
-                .where(ReportWatermark.__table__.c.source == name)  # type: ignore[attr-defined]
-                .values(last_id=last)
-            )
+            batch = ordered[start : start + FOLD_BATCH]
+            _refold(session, batch, ZoneInfo(timezone), _InList(batch))
+        store_watermarks(session, marks)
     return len(ordered)
 
 
-def _lock_watermarks(session: Session) -> dict[str, int]:
+def fold_range(session: Session, ids: list[int], timezone: str) -> None:
+    """Fold the applications `ids` (sorted, dense) again, reading their history by one id range per table."""
+    _refold(session, ids, ZoneInfo(timezone), _Range(ids))
+
+
+def store_watermarks(session: Session, marks: dict[str, int]) -> None:
+    for name, last in marks.items():
+        session.execute(
+            ReportWatermark.__table__.update()  # type: ignore[attr-defined]
+            .where(ReportWatermark.__table__.c.source == name)  # type: ignore[attr-defined]
+            .values(last_id=last)
+        )
+
+
+def lock_watermarks(session: Session) -> dict[str, int]:
+    """The watermarks, locked for the transaction (created at 0 on the first run)."""
     table = ReportWatermark.__table__  # type: ignore[attr-defined]
     insert = sqlite_insert if is_sqlite(session.get_bind()) else postgresql_insert
     session.execute(insert(table).values([{"source": s.name, "last_id": 0} for s in SOURCES]).on_conflict_do_nothing())
@@ -81,10 +103,39 @@ def _lock_watermarks(session: Session) -> dict[str, int]:
     return {mark.source: mark.last_id for mark in rows.scalars()}
 
 
-def _refold(session: Session, ids: list[int], zone: ZoneInfo) -> None:
-    old = {row.application_id: from_row(row) for row in _select(session, ReportOutcome, ids).scalars()}
-    bases = _bases(session, ids, zone)
-    history = _history(session, ids)
+class _InList:
+    """Which applications a fold reads: an IN list, for the few an incremental round touches."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.params: dict[str, Any] = {"ids": ids}
+
+    def where(self, column: str) -> str:
+        return f"{column} IN :ids"
+
+    def query(self, sql: str) -> Any:
+        return text(sql).bindparams(bindparam("ids", expanding=True))
+
+
+class _Range(_InList):
+    """An id range, for the dense runs a backfill folds; rows of applications not in `ids` are left out."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.params = {"lo": ids[0], "hi": ids[-1]}
+
+    def where(self, column: str) -> str:
+        return f"{column} BETWEEN :lo AND :hi"
+
+    def query(self, sql: str) -> Any:
+        return text(sql)
+
+
+def _refold(session: Session, ids: list[int], zone: ZoneInfo, scope: _InList) -> None:
+    wanted = set(ids)
+    bases = {app_id: base for app_id, base in _bases(session, scope, zone).items() if app_id in wanted}
+    outcomes = ReportOutcome.__table__  # type: ignore[attr-defined]
+    old_rows = session.execute(select(outcomes).where(scope.query(scope.where("application_id"))), scope.params)
+    old = {row.application_id: from_row(row) for row in old_rows}
+    history = _history(session, scope)
     deltas: Counter[GroupKey] = Counter()
     rows = []
     for app_id, base in bases.items():
@@ -96,33 +147,27 @@ def _refold(session: Session, ids: list[int], zone: ZoneInfo) -> None:
     _apply(session, deltas)
 
 
-def _select(session: Session, model: Any, ids: list[int]) -> Any:
-    return session.execute(select(model).where(col(model.application_id).in_(ids)))
-
-
-def _bases(session: Session, ids: list[int], zone: ZoneInfo) -> dict[int, Outcome]:
-    query = text("SELECT id, created_at, locale, notice_variant, state FROM applications WHERE id IN :ids").bindparams(
-        _expanding()
-    )
+def _bases(session: Session, scope: _InList, zone: ZoneInfo) -> dict[int, Outcome]:
+    sql = f"SELECT id, created_at, locale, notice_variant, state FROM applications WHERE {scope.where('id')}"
     bases = {}
-    for app_id, created_at, locale, variant, state in session.execute(query, {"ids": ids}):
+    for app_id, created_at, locale, variant, state in session.execute(scope.query(sql), scope.params):
         day = _day(created_at, zone)
         bases[app_id] = Outcome(app_id, day, locale, variant or "", state)
     return bases
 
 
-def _history(session: Session, ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
+def _history(session: Session, scope: _InList) -> tuple[dict[int, list[Any]], ...]:
+    where = scope.where("application_id")
     queries = (
-        "SELECT application_id, direction, kind, status, error_code, sent_at, created_at FROM messages"
-        " WHERE application_id IN :ids",
+        f"SELECT application_id, direction, kind, status, error_code, sent_at, created_at FROM messages WHERE {where}",
         "SELECT application_id, from_state, to_state, handoff_reason, cause, cause_id, created_at FROM transitions"
-        " WHERE application_id IN :ids ORDER BY id",
-        "SELECT application_id, staff_id, created_at FROM audit_events WHERE application_id IN :ids ORDER BY id",
+        f" WHERE {where} ORDER BY id",
+        f"SELECT application_id, staff_id, created_at FROM audit_events WHERE {where} ORDER BY id",
     )
     parts = []
     for query in queries:
         grouped: dict[int, list[Any]] = defaultdict(list)
-        for row in session.execute(text(query).bindparams(_expanding()), {"ids": ids}):
+        for row in session.execute(scope.query(query), scope.params):
             grouped[row.application_id].append(_Row(row))
         parts.append(grouped)
     return tuple(parts)
@@ -143,10 +188,6 @@ class _Row:
 
 def _day(created_at: datetime | str, zone: ZoneInfo) -> str:
     return as_utc(created_at).astimezone(zone).date().isoformat()
-
-
-def _expanding() -> Any:
-    return bindparam("ids", expanding=True)
 
 
 def _add(deltas: Counter[GroupKey], outcome: Outcome | None, sign: int) -> None:
