@@ -10,6 +10,7 @@ the same rows; tests/reports/test_backfill.py compares them row by row."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -18,11 +19,11 @@ from sqlmodel import Session
 
 from smsbot.db import is_sqlite, transaction
 from smsbot.models import utcnow
-from smsbot.reports.rollup import fold_range, lock_watermarks, store_watermarks
+from smsbot.reports.rollup import GroupKey, apply_deltas, fold_range, lock_watermarks, store_watermarks
 from smsbot.reports.sources import GAP_GRACE_SECONDS, SOURCES, Source
 
 BACKFILL_ROWS = 100_000  # new source rows (all tables) past which catch_up takes this path
-FOLD_RANGE = 5_000  # applications folded per set of range queries
+FOLD_RANGE = 10_000  # applications folded per set of range queries
 
 # The first row that must wait: past a gap in the ids and too young for the gap to be settled (sources.py).
 _STOP = """SELECT min(id) FROM (SELECT id, created_at, LAG(id, 1, :after) OVER (ORDER BY id) AS prev
@@ -50,9 +51,10 @@ def backfill(factory: sessionmaker[Session], *, timezone: str) -> int:
         for source in SOURCES:
             marks[source.name], ids = _advance(session, source, marks[source.name], grace)
             touched |= ids
-        ordered = sorted(touched)
+        ordered, deltas = sorted(touched), Counter[GroupKey]()
         for start in range(0, len(ordered), FOLD_RANGE):
-            fold_range(session, ordered[start : start + FOLD_RANGE], timezone)
+            fold_range(session, ordered[start : start + FOLD_RANGE], timezone, deltas)
+        apply_deltas(session, deltas)  # once: a day's rows are written once, not once a range
         store_watermarks(session, marks)
     return len(ordered)
 

@@ -80,9 +80,10 @@ def roll_up(factory: sessionmaker[Session], *, timezone: str, limit: int = BATCH
     return len(ordered)
 
 
-def fold_range(session: Session, ids: list[int], timezone: str) -> None:
-    """Fold the applications `ids` (sorted, dense) again, reading their history by one id range per table."""
-    _refold(session, ids, ZoneInfo(timezone), _Range(ids))
+def fold_range(session: Session, ids: list[int], timezone: str, deltas: Counter[GroupKey]) -> None:
+    """Fold the applications `ids` (sorted, dense) again, reading their history by one id range per table;
+    their outcomes are stored, the change to the aggregates is added to `deltas` (for `apply_deltas`)."""
+    _refold(session, ids, ZoneInfo(timezone), _Range(ids), deltas)
 
 
 def store_watermarks(session: Session, marks: dict[str, int]) -> None:
@@ -129,7 +130,9 @@ class _Range(_InList):
         return text(sql)
 
 
-def _refold(session: Session, ids: list[int], zone: ZoneInfo, scope: _InList) -> None:
+def _refold(
+    session: Session, ids: list[int], zone: ZoneInfo, scope: _InList, pending: Counter[GroupKey] | None = None
+) -> None:
     wanted = set(ids)
     bases = {app_id: base for app_id, base in _bases(session, scope, zone).items() if app_id in wanted}
     outcomes = ReportOutcome.__table__  # type: ignore[attr-defined]
@@ -144,7 +147,10 @@ def _refold(session: Session, ids: list[int], zone: ZoneInfo, scope: _InList) ->
         _add(deltas, new, +1)
         rows.append(new.row())
     _store_outcomes(session, rows)
-    _apply(session, deltas)
+    if pending is None:
+        apply_deltas(session, deltas)
+    else:
+        pending.update(deltas)
 
 
 def _bases(session: Session, scope: _InList, zone: ZoneInfo) -> dict[int, Outcome]:
@@ -167,22 +173,29 @@ def _history(session: Session, scope: _InList) -> tuple[dict[int, list[Any]], ..
     parts = []
     for query in queries:
         grouped: dict[int, list[Any]] = defaultdict(list)
-        for row in session.execute(scope.query(query), scope.params):
-            grouped[row.application_id].append(_Row(row))
+        result = session.execute(scope.query(query), scope.params)
+        names = tuple(result.keys())
+        times = tuple(i for i, name in enumerate(names) if name in _TIMES)
+        for row in result.tuples():
+            grouped[row[0]].append(_Row(names, times, row))
         parts.append(grouped)
     return tuple(parts)
 
 
+_TIMES = frozenset({"sent_at", "created_at"})
+
+
 class _Row:
-    """A history row with its times as aware datetimes (raw queries on SQLite return text)."""
+    """A history row with its times as aware datetimes (raw queries on SQLite return text). Built from the
+    plain tuple: a backfill makes millions of these, and SQLAlchemy's Row._asdict was most of its time."""
 
     __slots__ = ("__dict__",)
 
-    def __init__(self, row: Any) -> None:
-        values = row._asdict()
-        for name in ("sent_at", "created_at"):
-            if name in values and values[name] is not None:
-                values[name] = as_utc(values[name])
+    def __init__(self, names: tuple[str, ...], times: tuple[int, ...], row: tuple[Any, ...]) -> None:
+        values = dict(zip(names, row, strict=True))
+        for index in times:
+            if row[index] is not None:
+                values[names[index]] = as_utc(row[index])
         self.__dict__.update(values)
 
 
@@ -207,7 +220,7 @@ def _store_outcomes(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     session.execute(insert.on_conflict_do_update(index_elements=["application_id"], set_=changed), rows)
 
 
-def _apply(session: Session, deltas: Counter[GroupKey]) -> None:
+def apply_deltas(session: Session, deltas: Counter[GroupKey]) -> None:
     rows = [
         {"day": d, "locale": lo, "variant": v, "measure": m, "label": la, "count": n}
         for (d, lo, v, m, la), n in sorted(deltas.items())
@@ -218,6 +231,5 @@ def _apply(session: Session, deltas: Counter[GroupKey]) -> None:
     table = ReportDaily.__table__  # type: ignore[attr-defined]
     insert = (sqlite_insert if is_sqlite(session.get_bind()) else postgresql_insert)(table)
     keys = ["day", "locale", "variant", "measure", "label"]
-    session.execute(
-        insert.on_conflict_do_update(index_elements=keys, set_={"count": table.c.count + insert.excluded.count}), rows
-    )
+    added = {"count": table.c.count + insert.excluded.count}
+    session.execute(insert.on_conflict_do_update(index_elements=keys, set_=added), rows)
