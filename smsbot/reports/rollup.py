@@ -47,7 +47,7 @@ def backlog(session: Session) -> int:
 def catch_up(factory: sessionmaker[Session], *, timezone: str, max_rounds: int = 50, backfills: bool = True) -> int:
     """Roll up until nothing is new (or `max_rounds` rounds); returns the applications folded. A backlog of
     more than BACKFILL_ROWS source rows is rolled up in one set-based pass first (backfill.py) unless
-    `backfills` is off (the page, which must not wait for one)."""
+    `backfills` is off (the page, which must not wait for one, nor for one another process is running)."""
     from smsbot.reports.backfill import BACKFILL_ROWS, backfill  # it builds on this module's fold
 
     with factory() as session:
@@ -57,17 +57,20 @@ def catch_up(factory: sessionmaker[Session], *, timezone: str, max_rounds: int =
     large = backfills and waiting > BACKFILL_ROWS
     total = backfill(factory, timezone=timezone) if large else 0
     for _ in range(max_rounds):
-        folded = roll_up(factory, timezone=timezone)
+        folded = roll_up(factory, timezone=timezone, wait=backfills)
         total += folded
         if not folded:
             break
     return total
 
 
-def roll_up(factory: sessionmaker[Session], *, timezone: str, limit: int = BATCH_ROWS) -> int:
-    """One round: up to `limit` new rows of each source; returns how many applications were folded again."""
+def roll_up(factory: sessionmaker[Session], *, timezone: str, limit: int = BATCH_ROWS, wait: bool = True) -> int:
+    """One round: up to `limit` new rows of each source; returns how many applications were folded again.
+    Without `wait`, a round that finds the watermarks locked by another rollup (on PostgreSQL) does nothing."""
     with transaction(factory) as session:
-        marks = lock_watermarks(session)
+        marks = lock_watermarks(session, wait=wait)
+        if len(marks) < len(SOURCES):
+            return 0
         now, touched = utcnow(), set()
         for source in SOURCES:
             marks[source.name], ids = source.read(session, marks[source.name], limit, now)
@@ -95,12 +98,16 @@ def store_watermarks(session: Session, marks: dict[str, int]) -> None:
         )
 
 
-def lock_watermarks(session: Session) -> dict[str, int]:
-    """The watermarks, locked for the transaction (created at 0 on the first run)."""
+def lock_watermarks(session: Session, *, wait: bool = True) -> dict[str, int]:
+    """The watermarks, locked for the transaction (created at 0 on the first run); without `wait`, only those
+    no other transaction holds."""
     table = ReportWatermark.__table__  # type: ignore[attr-defined]
     insert = sqlite_insert if is_sqlite(session.get_bind()) else postgresql_insert
     session.execute(insert(table).values([{"source": s.name, "last_id": 0} for s in SOURCES]).on_conflict_do_nothing())
-    rows = session.execute(for_update(session, select(ReportWatermark).order_by(col(ReportWatermark.source))))
+    query = for_update(session, select(ReportWatermark).order_by(col(ReportWatermark.source)))
+    if not wait and not is_sqlite(session.get_bind()):
+        query = query.with_for_update(skip_locked=True)
+    rows = session.execute(query)
     return {mark.source: mark.last_id for mark in rows.scalars()}
 
 

@@ -4,10 +4,16 @@ watermarks are compared row by row."""
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from sqlalchemy import text
 
+from smsbot.models import utcnow
 from smsbot.reports.backfill import backfill
+from smsbot.reports.figures import Report
 from smsbot.reports.rollup import catch_up, roll_up
+from smsbot.reports.service import current_report
 from smsbot.worker import drain_once
 from tests.factories import file
 from tests.reports.history import TRUTH, seed_history
@@ -70,3 +76,24 @@ def test_new_rows_after_a_backfill_roll_up_incrementally(app, rt, client) -> Non
     _forget(rt)
     _incremental(rt)
     assert _rows(rt) == both
+
+
+def test_a_page_round_does_not_wait_for_a_rollup_in_progress(app, rt, client) -> None:  # type: ignore[no-untyped-def]
+    if rt.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer: a page round queues behind it")
+    seed_history(app, rt, client)
+    zone = rt.settings.default_timezone
+    catch_up(rt.sessions, timezone=zone)
+    file(client, applicant={"locale": "zh-CN", "name": "张三"})
+    today = utcnow().date()
+    reports: list[Report] = []
+    with rt.engine.connect() as holder, holder.begin():  # another rollup's transaction, holding the watermarks
+        holder.execute(text("SELECT * FROM report_watermarks FOR UPDATE"))
+        reader = threading.Thread(
+            target=lambda: reports.append(current_report(rt.sessions, today, today, timezone=zone))
+        )
+        reader.start()
+        reader.join(timeout=15)
+        assert not reader.is_alive()
+    assert reports[0].catching_up
+    assert current_report(rt.sessions, today, today, timezone=zone).catching_up is False
