@@ -1,7 +1,8 @@
 """Reports: p99 of /staff/reports and of /metrics on PostgreSQL with 1,000,000 applications and 5,000,000
 messages against the same on 1,000, and /metrics scraped while the page is under load. The seed is plain SQL
 (bench.seed, then generate_series for the replies and outcomes, filings spread over a year); the rollup then
-catches up once (its time is reported), as `smsbot worker` would have done all along."""
+catches up once, as `smsbot worker` does after an upgrade (one backfill): that first catch-up is timed as its
+own figure, with its rate, before any page is asked, so it is no part of the page's p99."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def _measure(url: str) -> dict[str, float]:
     )
     rt = build_runtime(settings)
     started = time.monotonic()
-    catch_up(rt.sessions, timezone=settings.default_timezone, max_rounds=10_000)
+    folded = catch_up(rt.sessions, timezone=settings.default_timezone, max_rounds=10_000)
     rollup_s = time.monotonic() - started
     create_staff(rt.sessions, "bench", "bench password 1", role="agent")
     app = create_app(settings, rt=rt)
@@ -83,6 +84,7 @@ def _measure(url: str) -> dict[str, float]:
         "metrics_p99_ms": _p99(metrics),
         "metrics_under_load_p99_ms": _p99(loaded),
         "rollup_catch_up_s": round(rollup_s, 1),
+        "rollup_catch_up_apps_per_s": round(folded / rollup_s) if rollup_s else 0,
     }
 
 
@@ -129,7 +131,8 @@ def run(profile: Profile) -> dict[str, Any]:
             "metrics_p99_ms_big": large["metrics_p99_ms"],
             "metrics_p99_ms_small": small["metrics_p99_ms"],
             "metrics_under_load_p99_ms_big": large["metrics_under_load_p99_ms"],
-            "rollup_catch_up_s_big": large["rollup_catch_up_s"],
+            "rollup_first_catch_up_s_big": large["rollup_catch_up_s"],
+            "rollup_first_catch_up_apps_per_s_big": large["rollup_catch_up_apps_per_s"],
             "applications_big": big,
             "messages_big": big * 5,
         }

@@ -312,7 +312,9 @@ def report(since_text: str | None, until_text: str | None) -> None:
     since, until = _day(since_text, "--since") or since, _day(until_text, "--until") or until
     engine = make_engine(settings.sqlalchemy_url())
     try:
-        found = current_report(make_session_factory(engine), since, until, timezone=settings.default_timezone)
+        found = current_report(
+            make_session_factory(engine), since, until, timezone=settings.default_timezone, patient=True
+        )
     finally:
         engine.dispose()
     click.echo(format_report(found))

@@ -57,6 +57,7 @@ class Report:
     confirm_p90: float | None
     failures: dict[str, int]
     staff: list[StaffRow] = field(default_factory=list)
+    catching_up: bool = False  # the rollup had more to read than one round when this was loaded
 
 
 def load_report(session: Session, since: date, until: date) -> Report:

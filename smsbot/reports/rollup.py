@@ -34,57 +34,118 @@ GroupKey = tuple[str, str, str, str, str]  # day, locale, variant, measure, labe
 
 def has_news(session: Session) -> bool:
     """Whether any source table holds ids past its watermark (a read only: nothing to roll up, no write)."""
+    return backlog(session) > 0
+
+
+def backlog(session: Session) -> int:
+    """How many source rows (all tables, by id span) lie past the watermarks."""
     maxima = session.execute(text(MAX_IDS)).one()
     marks = {source: last for source, last in session.execute(text("SELECT source, last_id FROM report_watermarks"))}
-    return any((top or 0) > marks.get(source.name, 0) for source, top in zip(SOURCES, maxima, strict=True))
+    return sum(max((top or 0) - marks.get(s.name, 0), 0) for s, top in zip(SOURCES, maxima, strict=True))
 
 
-def catch_up(factory: sessionmaker[Session], *, timezone: str, max_rounds: int = 50) -> int:
-    """Roll up until nothing is new (or `max_rounds` rounds); returns the applications folded."""
+def catch_up(factory: sessionmaker[Session], *, timezone: str, max_rounds: int = 50, backfills: bool = True) -> int:
+    """Roll up until nothing is new (or `max_rounds` rounds); returns the applications folded. A backlog of
+    more than BACKFILL_ROWS source rows is rolled up in one set-based pass first (backfill.py) unless
+    `backfills` is off (the page, which must not wait for one, nor for one another process is running)."""
+    from smsbot.reports.backfill import BACKFILL_ROWS, backfill  # it builds on this module's fold
+
     with factory() as session:
-        if not has_news(session):
-            return 0
-    total = 0
+        waiting = backlog(session)
+    if not waiting:
+        return 0
+    large = backfills and waiting > BACKFILL_ROWS
+    total = backfill(factory, timezone=timezone) if large else 0
     for _ in range(max_rounds):
-        folded = roll_up(factory, timezone=timezone)
+        folded = roll_up(factory, timezone=timezone, wait=backfills)
         total += folded
         if not folded:
             break
     return total
 
 
-def roll_up(factory: sessionmaker[Session], *, timezone: str, limit: int = BATCH_ROWS) -> int:
-    """One round: up to `limit` new rows of each source; returns how many applications were folded again."""
+def roll_up(factory: sessionmaker[Session], *, timezone: str, limit: int = BATCH_ROWS, wait: bool = True) -> int:
+    """One round: up to `limit` new rows of each source; returns how many applications were folded again.
+    Without `wait`, a round that finds the watermarks locked by another rollup (on PostgreSQL) does nothing."""
     with transaction(factory) as session:
-        marks = _lock_watermarks(session)
+        marks = lock_watermarks(session, wait=wait)
+        if len(marks) < len(SOURCES):
+            return 0
         now, touched = utcnow(), set()
         for source in SOURCES:
             marks[source.name], ids = source.read(session, marks[source.name], limit, now)
             touched |= ids
         ordered = sorted(touched)
         for start in range(0, len(ordered), FOLD_BATCH):
-            _refold(session, ordered[start : start + FOLD_BATCH], ZoneInfo(timezone))
-        for name, last in marks.items():
-            session.execute(
-                ReportWatermark.__table__.update()  # type: ignore[attr-defined]
-                .where(ReportWatermark.__table__.c.source == name)  # type: ignore[attr-defined]
-                .values(last_id=last)
-            )
+            batch = ordered[start : start + FOLD_BATCH]
+            _refold(session, batch, ZoneInfo(timezone), _InList(batch))
+        store_watermarks(session, marks)
     return len(ordered)
 
 
-def _lock_watermarks(session: Session) -> dict[str, int]:
+def fold_range(session: Session, ids: list[int], timezone: str, deltas: Counter[GroupKey]) -> None:
+    """Fold the applications `ids` (sorted, dense) again, reading their history by one id range per table;
+    their outcomes are stored, the change to the aggregates is added to `deltas` (for `apply_deltas`)."""
+    _refold(session, ids, ZoneInfo(timezone), _Range(ids), deltas)
+
+
+def store_watermarks(session: Session, marks: dict[str, int]) -> None:
+    for name, last in marks.items():
+        session.execute(
+            ReportWatermark.__table__.update()  # type: ignore[attr-defined]
+            .where(ReportWatermark.__table__.c.source == name)  # type: ignore[attr-defined]
+            .values(last_id=last)
+        )
+
+
+def lock_watermarks(session: Session, *, wait: bool = True) -> dict[str, int]:
+    """The watermarks, locked for the transaction (created at 0 on the first run); without `wait`, only those
+    no other transaction holds."""
     table = ReportWatermark.__table__  # type: ignore[attr-defined]
     insert = sqlite_insert if is_sqlite(session.get_bind()) else postgresql_insert
     session.execute(insert(table).values([{"source": s.name, "last_id": 0} for s in SOURCES]).on_conflict_do_nothing())
-    rows = session.execute(for_update(session, select(ReportWatermark).order_by(col(ReportWatermark.source))))
+    query = for_update(session, select(ReportWatermark).order_by(col(ReportWatermark.source)))
+    if not wait and not is_sqlite(session.get_bind()):
+        query = query.with_for_update(skip_locked=True)
+    rows = session.execute(query)
     return {mark.source: mark.last_id for mark in rows.scalars()}
 
 
-def _refold(session: Session, ids: list[int], zone: ZoneInfo) -> None:
-    old = {row.application_id: from_row(row) for row in _select(session, ReportOutcome, ids).scalars()}
-    bases = _bases(session, ids, zone)
-    history = _history(session, ids)
+class _InList:
+    """Which applications a fold reads: an IN list, for the few an incremental round touches."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.params: dict[str, Any] = {"ids": ids}
+
+    def where(self, column: str) -> str:
+        return f"{column} IN :ids"
+
+    def query(self, sql: str) -> Any:
+        return text(sql).bindparams(bindparam("ids", expanding=True))
+
+
+class _Range(_InList):
+    """An id range, for the dense runs a backfill folds; rows of applications not in `ids` are left out."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.params = {"lo": ids[0], "hi": ids[-1]}
+
+    def where(self, column: str) -> str:
+        return f"{column} BETWEEN :lo AND :hi"
+
+    def query(self, sql: str) -> Any:
+        return text(sql)
+
+
+def _refold(
+    session: Session, ids: list[int], zone: ZoneInfo, scope: _InList, pending: Counter[GroupKey] | None = None
+) -> None:
+    wanted = set(ids)
+    bases = {app_id: base for app_id, base in _bases(session, scope, zone).items() if app_id in wanted}
+    outcomes = ReportOutcome.__table__  # type: ignore[attr-defined]
+    old_rows = session.execute(select(outcomes).where(scope.query(scope.where("application_id"))), scope.params)
+    old = {row.application_id: from_row(row) for row in old_rows}
+    history = _history(session, scope)
     deltas: Counter[GroupKey] = Counter()
     rows = []
     for app_id, base in bases.items():
@@ -93,60 +154,60 @@ def _refold(session: Session, ids: list[int], zone: ZoneInfo) -> None:
         _add(deltas, new, +1)
         rows.append(new.row())
     _store_outcomes(session, rows)
-    _apply(session, deltas)
+    if pending is None:
+        apply_deltas(session, deltas)
+    else:
+        pending.update(deltas)
 
 
-def _select(session: Session, model: Any, ids: list[int]) -> Any:
-    return session.execute(select(model).where(col(model.application_id).in_(ids)))
-
-
-def _bases(session: Session, ids: list[int], zone: ZoneInfo) -> dict[int, Outcome]:
-    query = text("SELECT id, created_at, locale, notice_variant, state FROM applications WHERE id IN :ids").bindparams(
-        _expanding()
-    )
+def _bases(session: Session, scope: _InList, zone: ZoneInfo) -> dict[int, Outcome]:
+    sql = f"SELECT id, created_at, locale, notice_variant, state FROM applications WHERE {scope.where('id')}"
     bases = {}
-    for app_id, created_at, locale, variant, state in session.execute(query, {"ids": ids}):
+    for app_id, created_at, locale, variant, state in session.execute(scope.query(sql), scope.params):
         day = _day(created_at, zone)
         bases[app_id] = Outcome(app_id, day, locale, variant or "", state)
     return bases
 
 
-def _history(session: Session, ids: list[int]) -> tuple[dict[int, list[Any]], ...]:
+def _history(session: Session, scope: _InList) -> tuple[dict[int, list[Any]], ...]:
+    where = scope.where("application_id")
     queries = (
-        "SELECT application_id, direction, kind, status, error_code, sent_at, created_at FROM messages"
-        " WHERE application_id IN :ids",
+        f"SELECT application_id, direction, kind, status, error_code, sent_at, created_at FROM messages WHERE {where}",
         "SELECT application_id, from_state, to_state, handoff_reason, cause, cause_id, created_at FROM transitions"
-        " WHERE application_id IN :ids ORDER BY id",
-        "SELECT application_id, staff_id, created_at FROM audit_events WHERE application_id IN :ids ORDER BY id",
+        f" WHERE {where} ORDER BY id",
+        f"SELECT application_id, staff_id, created_at FROM audit_events WHERE {where} ORDER BY id",
     )
     parts = []
     for query in queries:
         grouped: dict[int, list[Any]] = defaultdict(list)
-        for row in session.execute(text(query).bindparams(_expanding()), {"ids": ids}):
-            grouped[row.application_id].append(_Row(row))
+        result = session.execute(scope.query(query), scope.params)
+        names = tuple(result.keys())
+        times = tuple(i for i, name in enumerate(names) if name in _TIMES)
+        for row in result.tuples():
+            grouped[row[0]].append(_Row(names, times, row))
         parts.append(grouped)
     return tuple(parts)
 
 
+_TIMES = frozenset({"sent_at", "created_at"})
+
+
 class _Row:
-    """A history row with its times as aware datetimes (raw queries on SQLite return text)."""
+    """A history row with its times as aware datetimes (raw queries on SQLite return text). Built from the
+    plain tuple: a backfill makes millions of these, and SQLAlchemy's Row._asdict was most of its time."""
 
     __slots__ = ("__dict__",)
 
-    def __init__(self, row: Any) -> None:
-        values = row._asdict()
-        for name in ("sent_at", "created_at"):
-            if name in values and values[name] is not None:
-                values[name] = as_utc(values[name])
+    def __init__(self, names: tuple[str, ...], times: tuple[int, ...], row: tuple[Any, ...]) -> None:
+        values = dict(zip(names, row, strict=True))
+        for index in times:
+            if row[index] is not None:
+                values[names[index]] = as_utc(row[index])
         self.__dict__.update(values)
 
 
 def _day(created_at: datetime | str, zone: ZoneInfo) -> str:
     return as_utc(created_at).astimezone(zone).date().isoformat()
-
-
-def _expanding() -> Any:
-    return bindparam("ids", expanding=True)
 
 
 def _add(deltas: Counter[GroupKey], outcome: Outcome | None, sign: int) -> None:
@@ -166,7 +227,7 @@ def _store_outcomes(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     session.execute(insert.on_conflict_do_update(index_elements=["application_id"], set_=changed), rows)
 
 
-def _apply(session: Session, deltas: Counter[GroupKey]) -> None:
+def apply_deltas(session: Session, deltas: Counter[GroupKey]) -> None:
     rows = [
         {"day": d, "locale": lo, "variant": v, "measure": m, "label": la, "count": n}
         for (d, lo, v, m, la), n in sorted(deltas.items())
@@ -177,6 +238,5 @@ def _apply(session: Session, deltas: Counter[GroupKey]) -> None:
     table = ReportDaily.__table__  # type: ignore[attr-defined]
     insert = (sqlite_insert if is_sqlite(session.get_bind()) else postgresql_insert)(table)
     keys = ["day", "locale", "variant", "measure", "label"]
-    session.execute(
-        insert.on_conflict_do_update(index_elements=keys, set_={"count": table.c.count + insert.excluded.count}), rows
-    )
+    added = {"count": table.c.count + insert.excluded.count}
+    session.execute(insert.on_conflict_do_update(index_elements=keys, set_=added), rows)

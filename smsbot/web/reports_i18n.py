@@ -45,6 +45,7 @@ EN: dict[str, str] = {
     "download_figures": "Download figures (CSV)",
     "download_outcomes": "Download per-application outcomes (CSV)",
     "bad_period": "Choose a period of filing days (YYYY-MM-DD, at most two years, From not after To).",
+    "catching_up": "Still catching up: these figures do not yet count everything recorded. Reload in a minute.",
 }
 
 ZH: dict[str, str] = {
@@ -90,4 +91,5 @@ ZH: dict[str, str] = {
     "download_figures": "下载统计（CSV）",
     "download_outcomes": "下载每笔申请结果（CSV）",
     "bad_period": "请选择提交日期范围（YYYY-MM-DD，最长两年，开始不晚于结束）。",
+    "catching_up": "统计仍在追赶中：以下数字尚未计入全部记录，请稍后刷新。",
 }
