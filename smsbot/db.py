@@ -1,12 +1,13 @@
 """Engines and sessions. SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE so writers queue instead of
-failing; PostgreSQL gets a pool that is recycled, not pinged. Query helpers never commit: the service that owns a
-unit of work opens `session.begin()` itself."""
+failing; PostgreSQL gets a pool that is recycled, and pinged only after a connection sat idle. Query helpers
+never commit: the service that owns a unit of work opens `session.begin()` itself."""
 
 from __future__ import annotations
 
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
@@ -28,19 +30,39 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    # Pre-ping: a connection that died with the server (a restart, a failover, an administrator ending
-    # backends) is found and replaced at checkout, before a request uses it. Without it the first request of
-    # each process met the dead connection and answered 500, and Twilio does not retry an inbound webhook by
-    # default, so that reply was lost. The ping is one round trip on a connection already open; recycling
-    # bounds the age of idle connections behind firewalls.
-    return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_recycle=1800,
-        pool_pre_ping=True,
-        hide_parameters=HIDE_PARAMETERS,
+    # A connection that died with the server (a restart, a failover, an administrator ending backends) must be
+    # found and replaced at checkout, before a request uses it: otherwise the first request of each process
+    # meets it and answers 500, and Twilio does not retry an inbound webhook by default, so that reply is lost.
+    # SQLAlchemy's pre-ping would cost every request a round trip (the webhook fell below half its floor), so
+    # only a connection idle for IDLE_PING_SECONDS is pinged: under load none is, and a restart under load
+    # costs only the requests in flight. Recycling bounds the age of idle connections behind firewalls.
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, hide_parameters=HIDE_PARAMETERS
     )
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+IDLE_PING_SECONDS = 1.0
+
+
+def _note_checkin(dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """SQLAlchemy's documented custom pessimistic check: a DisconnectionError here makes the pool drop this
+    connection and hand out a fresh one (it retries a few times)."""
+    checked_in = record.info.get("checked_in_at")
+    if checked_in is None or time.monotonic() - checked_in < IDLE_PING_SECONDS:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()  # the ping opened a transaction on the driver; leave it as it was
+    except Exception as exc:  # any failure means the connection is unusable
+        raise DisconnectionError() from exc
 
 
 def _sqlite_engine(url: str) -> Engine:
