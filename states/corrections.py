@@ -92,7 +92,7 @@ def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> D
     candidate = _text_value(segment, cased, field_end)
     if candidate is None:
         return Dispute(field)
-    text_value = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
+    text_value = parse_name(candidate) if field is Field.NAME else parse_text(candidate, purpose=field is Field.PURPOSE)
     return Dispute(field, text_value, unusable=text_value is None)
 
 

@@ -244,7 +244,7 @@ def _read_value(reply: Reply, field: Field) -> _Verdict:
     if _not_a_text_value(reply):
         return _retraction_or_fallback(reply)
     candidate = NEGATED_VALUE.sub(" ", reply.cased).strip()
-    text = parse_name(candidate) if field is Field.NAME else parse_text(candidate)
+    text = parse_name(candidate) if field is Field.NAME else parse_text(candidate, purpose=field is Field.PURPOSE)
     if text is not None and disputes and not any(d.field is field for d in named):
         text = None  # "金额不对" at the name prompt names another field and gives no name
     if text is None:

@@ -285,12 +285,13 @@ def parse_name(text: str) -> str | None:
     return name if re.search(r"[A-Za-z\u3400-\u9fff]", name) else None
 
 
-def parse_text(text: str) -> str | None:
+def parse_text(text: str, *, purpose: bool = False) -> str | None:
     """Purpose or other detail as short text: trimmed, single-spaced, capped; None when empty."""
     spaced = _TEXT_PREFIX.sub("", re.sub(r"\s+", " ", text).strip())
     # An "other" detail keeps its own label ("还款日应该是每月10号"): without it staff could not tell which
     # detail the value is for. A purpose loses only its lead-in.
-    spaced = _PURPOSE_LEAD.sub("", spaced)
+    if purpose:
+        spaced = _PURPOSE_LEAD.sub("", spaced)
     spaced = _TRAILING.sub("", _POLITE_TAIL.sub("", spaced))
     if not spaced or not re.search(r"[A-Za-z\u3400-\u9fff]", spaced):
         return None
