@@ -83,6 +83,7 @@ def _text_value(segment: str, cased: str, field_end: int) -> str | None:
 
 def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> Dispute:
     """Parse the value for `field` out of one segment (lower-case `segment`, original-case `cased`)."""
+    segment = lx.DIGIT_SLIP.sub(" ", segment)  # "多了个0" says the amount is wrong; its 0 is no value
     compact = segment.replace(" ", "")
     if field in (Field.AMOUNT, Field.TERM):
         if not NUMBERISH.search(compact) and not lx.NUMBER_WORD.search(segment):
@@ -96,6 +97,31 @@ def field_value(field: Field, segment: str, cased: str, field_end: int = 0) -> D
     return Dispute(field, text_value, unusable=text_value is None)
 
 
+# "我叫李建华，不是李建国", "my name is Li Hua not Li Ming": the applicant gives the right name against the one we hold.
+_NAME_CONTRAST = re.compile(
+    r"^(?:我叫|我的名字是|我的名字叫|我是|本人是?|my name is|i am|i'?m) ?"
+    r"(?P<name>[\u3400-\u9fff]{2,4}|[a-z]+(?: [a-z]+)?)"
+    r" ?[,，]? ?(?:不是|而不是|不叫|not) ?(?P<held>[\u3400-\u9fff]{2,4}|[a-z]+(?: [a-z]+)?)[。.!！]*$",
+    re.IGNORECASE,
+)
+
+
+def name_contrast(cased: str) -> Dispute | None:
+    """The name a self-introduction sets against another ("我叫X，不是Y"), or None. Only a near miss (the same
+    surname, or a shared word in a Latin name) is a misspelt name; "我是张三，不是李四" may be someone else."""
+    match = _NAME_CONTRAST.match(cased.strip())
+    if match is None or not _near_miss(match.group("name"), match.group("held")):
+        return None
+    name = parse_name(match.group("name"))
+    return Dispute(Field.NAME, name, unusable=name is None)
+
+
+def _near_miss(given: str, held: str) -> bool:
+    if re.match(r"[\u3400-\u9fff]", given):
+        return given[0] == held[0]
+    return bool(set(given.lower().split()) & set(held.lower().split()))
+
+
 def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
     """Every field the reply disputes, with its value when one is given.
 
@@ -103,6 +129,9 @@ def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
     value sits next to it, or when the reply is nothing but field names ("金额", "2 金额"). A correction
     word just before the first field name ("wrong amount", "错的是金额") counts against that field.
     """
+    contrast = None if at_menu else name_contrast(cased)
+    if contrast is not None:
+        return [contrast]
     spaced, cased = _without_rest_is_right(spaced), _without_rest_is_right(cased)
     names_only = not lx.FILLER.sub("", lx.FIELD_MENTION.sub("", re.sub(r"[0-9]", "", spaced)))
     segments = _segments(spaced)
@@ -155,7 +184,9 @@ def _states_a_value(spaced: str, start: int, segment: str) -> bool:
 
 
 def _introduces_self(spaced: str, start: int, segment: str) -> bool:
-    return spaced[:start].endswith("my ") and bool(re.match(r"name ?(?:is|:)", segment))
+    """ "my name is Li Na" introduces the applicant; "my name is spelt wrong" disputes the name."""
+    introduced = spaced[:start].endswith("my ") and bool(re.match(r"name ?(?:is|:)", segment))
+    return introduced and not has_correction(segment[4:])
 
 
 def _without_rest_is_right(text: str) -> str:

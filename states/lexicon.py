@@ -54,7 +54,10 @@ FIELD_MENTION = re.compile(
 FIELD_JOINER = re.compile(r"^(?:[和跟与及、,/&+]|还有|以及|and|也|都)*$")
 
 # --- correction signals ---
+# "多了个0", "少打了一个零": a digit slip in the amount, a correction that gives no value of its own.
+DIGIT_SLIP = re.compile(r"(?:多|少)(?:写|打|填|输)?了?(?:一|1)?个?(?:0|零)")
 CORRECTION_ZH = zh_any(
+    DIGIT_SLIP.pattern,
     r"不正确|不准确|不是很对|不大对|不怎么对|对不上|不对劲|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题(?![打找联就的])|(?<![没无冇不每美梅眉])(?<!没有)错(?!过)",
     r"改(?!天|日|时间)|更正|纠正|变更|换成|(?:应该|应)(?:是|为)(?![12对的吧啊呀没正无吗]|$)|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
     r"(?<!是)不是(?!我|很|太|特别|非常|说)|(?<!对)不对|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
@@ -120,9 +123,6 @@ CONFIRM_ZH = zh_any(
 )
 CONFIRM_EN = en_words(
     r"yes",
-    r"yeah",
-    r"yep",
-    r"yup",
     r"correct",
     r"confirm(?:ed)?",
     r"i confirm",
@@ -211,15 +211,20 @@ ADDS_NOTHING_EN = re.compile(
     r"(?<![a-z])(?:speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|"
     r"[a-z]+\*+|lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
     r"information|it'?s|its|it|is|that'?s|that|this|are|be|me|i|i have|checked|looks?|good|right|fine|"
-    r"to me|(?:thank you|thanks)(?: (?:so|very) much| a lot)?|a|thank|tq|ty|thx|please|pls|yes|yeah|yup|ya|ok|okay|"
+    r"to me|(?:thank you|thanks)(?: (?:so|very) much| a lot)?|a|thank|tq|ty|thx|please|pls|yes|yeah|yep|yup|ya|ok|okay|"
     r"proceed|can)(?![a-z])"
 )
 # Requests for action beside a confirmation (hurry, pay out today, raise it) are for staff.
 REQUEST = zh_any(
     r"尽快|快点|快些|加急|赶紧|赶快|急用|急需|着急|很急|急急|好急|(?:^|[\s,，。!！])急(?:[\s,，。!！啊呀]|$)|催|今天就|明天就|马上|立刻|立即|早点|早些|快一点|"
     r"能不能(?:今天|明天|早)|(?:能|可以)(?:今天|明天)(?:到账|放款|下款)|"
-    r"(?:提高|提|增加|加)(?:到|额度)|再长|长一?点|长些|延长",
-    r"(?<![a-z])(?:hurry|urgent\w*|asap|quickly|as soon as|fast|raise|rush|expedite|speed up|today)(?![a-z])",
+    r"(?:提高|提|增加|加)(?:到|额度)|再长|长一?点|长些|延长|"
+    # a date the money is wanted by ("周五前", "月底之前", "15号以前", "过年前"): a deadline is a request
+    r"(?:周|星期|礼拜)[一二三四五六日天末](?:之|以)?前|(?:月底|月初|年底|下周|下个?月|[0-9]+号|过年|春节|节)(?:之|以)?前",
+    r"(?<![a-z])(?:hurry|urgent\w*|asap|quickly|as soon as|fast|raise|rush|expedite|speed up|today)(?![a-z])|"
+    r"(?<![a-z])(?:by|before|until) (?:(?:this|next) )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    r"(?<![a-z])(?:by|before) (?:tomorrow|tonight|tmr|tmrw|next week|the weekend|(?:the )?end of|the [0-9]+|"
+    r"[0-9]+(?:st|nd|rd|th))",
 )
 # A hedge after a value ("一年吧", "30000 i think"): at the prompt that asked for it the value still stands.
 TRAILING_HEDGE = re.compile(r"(?:吧|吧我觉得|应该|我觉得|i think|probably|maybe)[\s。.!！~]*$")
@@ -236,7 +241,8 @@ WHO_ARE_YOU = zh_any(
 CONDITION = zh_any(r"如果|假如|要是|只要|前提是|的话", r"(?<![a-z])(?:if|unless|provided|as long as)(?![a-z])")
 # Purely procedural questions besides the help vocabulary: will I be told, do I need to come in.
 PROCEDURAL = zh_any(
-    r"(?:会|能)(?:短信)?(?:通知|告诉|告知)|需要我|要我去|还(?:需要|要)(?:做|准备|去|带)|去银行|到银行|打95|95xxx",
+    r"(?:会|能)(?:短信)?(?:通知|告诉|告知)|需要我|要我去|还(?:需要|要)(?:做|准备|去|带)|去银行|到银行|打95|95xxx|"
+    r"(?:要不要|需不需要|用不用|需要|要)(?:我)?(?:去|到|带|准备|办|签)|网点|营业厅|柜台|办手续|面签|签合同|签字",
     r"(?<![a-z])(?:will (?:you|i) (?:text|tell|notify|let|be|get|hear)|do i need|"
     r"need to (?:do|bring|go|come))(?![a-z])",
 )
@@ -253,7 +259,18 @@ HELP_ONLY = re.compile(
     r"what happens if i (?:reply|send|text|choose)|"
     r"what is this about|"
     r"(?:回复?|按)[12一二](?:就行|就可以|就好)了?(?:吗|么|\?)|"
-    r"[12一二] ?(?:是|就是|代表|表示)[^，。,.!?！？]{0,6}的意思"
+    r"[12一二] ?(?:是|就是|代表|表示)[^，。,.!?！？]{0,6}的意思|"
+    # a question about the prompt itself: what an item covers, how to write the answer, what comes after
+    r"(?:是)?指(?:的是)?(?:什么|啥|哪些|哪个)|包括(?:什么|哪些|啥)|(?:要|得|需要)?(?:写|填)(?:得)?多(?:详细|具体|细|长|少字)|"
+    r"(?:怎么|如何|咋)(?:写|填)|(?:回复?|按)?[12一二](?:之后|以后|然后|后)(?:呢|怎么办|会怎样|干嘛|要干嘛|还要)|"
+    r"(?<![已我])(?:回复?|发|按)[12一二](?:之后|以后|后)|"
+    # the digit named in a question about it ("what happens if I reply 1", "do I just send 1"): not sent
+    r"what happens (?:if|after|when|once) i (?:reply|send|text|choose|press|answer)|"
+    r"(?:if|after|when|once) i (?:reply|send|text|press|answer) (?:with )?(?:1|2|one|two)|"
+    r"(?:do|should|can|shall) i (?:just |only |simply )?(?:reply|send|text|press|answer) (?:with )?(?:1|2|one|two)|"
+    r"what(?:'?s| is| does) (?:reply(?:ing)? )?(?:1|2|one|two)(?: for| do| mean)?(?![a-z0-9])|"
+    r"(?:reply |press )?(?:1|2) (?:is )?for what|(?:1|2|one|two) means? (?:yes|no|what|confirm|correct)|"
+    r"(?:send|reply|text|press) (?:1|2|one|two) to (?:confirm|correct)[a-z ]*\?"
 )
 HELP = zh_any(
     r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|边个|"
@@ -261,7 +278,7 @@ HELP = zh_any(
     r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
     r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|"
     r"how long|when will|when do|when can|what happens|"
-    r"what next|"
+    r"what next|what'?s next|what now|then what|"
     r"next step|status|format|example|how do i|what should i|what do i|approv\w*|process|explain|how (?:many|soon)|"
     r"hear back|"
     r"decision|disburse\w*|(?:get|receive) the (?:money|loan|funds))(?![a-z])",

@@ -109,6 +109,8 @@ def _bare_value(spaced: str) -> _Verdict | None:
     """A value without a field name (5万, 12期) corrects the field the value belongs to."""
     if lx.NUMBER_WORD.search(spaced):
         spaced = english_numbers(spaced)  # "I asked for fifteen thousand"
+    if lx.DIGIT_SLIP.search(spaced.replace(" ", "")):
+        return Intent.CORRECT, Field.AMOUNT, None, False  # "多了个0": the amount is wrong, the right one unsaid
     compact = spaced.replace(" ", "")
     if not NUMBERISH.search(compact):
         return None
@@ -180,6 +182,8 @@ def _fallback(reply: Reply) -> _Verdict:
 def _read_menu(reply: Reply) -> _Verdict:
     """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
     unmarked = _VALUE_MARKER.sub("", reply.compact)  # "应该是3万" introduces a value, it hedges nothing
+    if lx.HELP_ONLY.search(reply.compact) and not has_correction(reply.spaced):
+        return Intent.HELP, None, None, False  # "5其他是指什么": a question about the menu, not a choice
     if _EVERY_FIELD.match(reply.compact) or _EVERY_FIELD.match(reply.spaced):
         return Intent.HUMAN, None, None, False
     if _QUESTIONED_CHOICE.search(reply.compact) and not has_correction(reply.spaced):
@@ -244,6 +248,8 @@ def _read_value(reply: Reply, field: Field) -> _Verdict:
     if _not_a_text_value(reply):
         return _retraction_or_fallback(reply)
     candidate = NEGATED_VALUE.sub(" ", reply.cased).strip()
+    if field is not Field.OTHER:
+        candidate = _after_strong_marker(candidate)  # an "other" detail keeps the label saying which one it is
     text = parse_name(candidate) if field is Field.NAME else parse_text(candidate, purpose=field is Field.PURPOSE)
     if text is not None and disputes and not any(d.field is field for d in named):
         text = None  # "金额不对" at the name prompt names another field and gives no name
@@ -275,6 +281,21 @@ def _retraction_or_fallback(reply: Reply) -> _Verdict:
     if has_confirm_form(reply, at_confirmation=False) or lx.NO_CHANGE.search(reply.compact + " " + reply.spaced):
         return Intent.AMBIGUOUS, None, None, False
     return _confirm_or_fallback(reply)
+
+
+# Markers that plainly introduce the right value after a complaint ("名字少了个字，应该是张晓燕"). Weaker markers
+# (是, 为) are left alone: they occur inside names and purposes.
+_STRONG_MARKER = re.compile(
+    r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|正确的是|should be|change it to"
+)
+
+
+def _after_strong_marker(cased: str) -> str:
+    markers = list(_STRONG_MARKER.finditer(cased.lower()))
+    if not markers or markers[-1].start() == 0:
+        return cased
+    rest = cased[markers[-1].end() :].strip(" ,，:：.。")
+    return rest or cased
 
 
 def _latin_name_in_chinese(reply: Reply, name: str) -> bool:

@@ -51,12 +51,18 @@ _TERM = re.compile(
     rf"(?P<num>(?<![0-9.])[0-9]++(?:\.[0-9]+)?|(?<![{_CN}])[{_CN}]++|半)?"
     r"(?P<unit>个半月|个月|期|年半|年|months?|mnths?|mths?|mons?|mos?|years?|yrs?)"
 )
-_NEGATED = re.compile(r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan")
+# What marks the old value among two: "不是3万", "3万 not 5万", and "你们写成5万了" (the value we wrote wrongly).
+_NEGATED = re.compile(
+    r"不是|并非|而非|(?<![a-z])not(?![a-z])|insteadof|ratherthan|"
+    r"(?:你们?|给我|被|却|竟然|怎么)(?:写|打|弄|搞|填|记|录入?)错?成|(?:写|打|弄|填|记)错成|错(?:写|打)成|"
+    r"youwrote|youput|youtyped|youentered|youhave|youlisted|"
+    r"writtenas|typedas|enteredas|listedas|itsays|itshows"
+)
 _TARGET = re.compile(r"改成|改为|改|换成|变成|->|→|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
 # Value prompts are answered as written, traditional characters included, so markers come in both scripts.
 _IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)|应该?为|應該?為"
 _NAME_PREFIX = re.compile(
-    rf"^(?:本人)?(?:(?:我的?)?(?:名字|姓名)?(?:{_IS}|为|為|叫做?)|我的?(?:名字|姓名)|姓名|名字"
+    rf"^(?:本人)?(?:(?:我的?)?(?:名字|姓名)?(?:的)?(?:拼音|英文名?)?(?:{_IS}|为|為|叫做?)|我的?(?:名字|姓名)|姓名|名字|拼音|英文名"
     r"|my name is|name is|name:|name|it's|it is)[:：,，]?",
     re.IGNORECASE,
 )

@@ -20,6 +20,7 @@ SETS = [
     "replies_outsider3_dev.jsonl",
     "replies_outsider4_dev.jsonl",
     "replies_outsider5_dev.jsonl",
+    "replies_outsider6_dev.jsonl",
 ]
 OUTSIDERS = (
     "replies_outsider_dev.jsonl",
@@ -27,6 +28,7 @@ OUTSIDERS = (
     "replies_outsider3_dev.jsonl",
     "replies_outsider4_dev.jsonl",
     "replies_outsider5_dev.jsonl",
+    "replies_outsider6_dev.jsonl",
 )
 # The outsider's set is held to the targets; the two older sets, tuned on for longer, to stricter ones.
 INTENT_FLOOR = dict.fromkeys(OUTSIDERS, 0.96)
