@@ -81,10 +81,14 @@ def _record(session: Session, app_id: int, report: DecisionReport, *, settings: 
     )
     session.add(row)
     session.flush()
-    row.message_id = _queue_notice(session, app, report, settings=settings).id
+    before = app.state
+    notice = _queue_notice(session, app, report, settings=settings)
+    row.message_id = notice.id
     _move(session, app, report.status, decision_pk=int(row.id or 0), settings=settings)
     app.decision = report.status
-    decision_notified(session, app, row, settings=settings)
+    decision_notified(
+        session, app, row, previous_state=before, suppressed=notice.status == S.SUPPRESSED, settings=settings
+    )
     return True
 
 
@@ -114,9 +118,18 @@ def _queue_notice(session: Session, app: Application, report: DecisionReport, *,
     return message
 
 
-def decision_notified(session: Session, app: Application, decision: DecisionRecord, *, settings: Settings) -> None:
+def decision_notified(
+    session: Session,
+    app: Application,
+    decision: DecisionRecord,
+    *,
+    previous_state: str,
+    suppressed: bool,
+    settings: Settings,
+) -> None:
     """The one place a decision is known to be recorded and its notice queued (in the caller's transaction):
-    whatever else must follow a notified decision is added here."""
+    whatever else must follow a notified decision is added here. `previous_state`: the conversation's state
+    before the decision (a decline closes it); `suppressed`: the notice is kept unsent (the phone opted out)."""
     log.info("decision %s on application %s: %s", decision.id, app.id, decision.status)
     record_event(
         session,
@@ -124,9 +137,11 @@ def decision_notified(session: Session, app: Application, decision: DecisionReco
         EventType.DECISION_NOTIFIED,
         settings=settings,
         cause="api",
+        previous_state=previous_state,
         decision_id=decision.decision_id,
         status=decision.status,
         message_id=decision.message_id,
+        notice_suppressed=suppressed,
     )
 
 

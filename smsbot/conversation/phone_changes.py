@@ -78,7 +78,7 @@ def move_to_phone(
         return PhoneChangeOutcome(changed=False)
     if not can_fire(app.state, EVENT):
         raise PhoneChangeRefused("not_allowed", f"the phone cannot be changed in state {app.state}", state=app.state)
-    old = app.phone
+    old, before = app.phone, app.state
     _cancel_queued(session, app.pk, old)
     app.phone = phone
     app.notice_version += 1
@@ -100,7 +100,7 @@ def move_to_phone(
     cause_id = staff_id if cause == "staff" else change.id
     _issue_notice(session, app, suppressed=suppressed, cause=cause, cause_id=cause_id, settings=settings)
     app.assignee_id = None
-    phone_changed(session, app, change, settings=settings)
+    phone_changed(session, app, change, previous_state=before, settings=settings)
     return PhoneChangeOutcome(changed=True, suppressed=suppressed)
 
 
@@ -138,9 +138,11 @@ def _cancel_queued(session: Session, app_id: int, phone: str) -> None:
     )
 
 
-def phone_changed(session: Session, app: Application, change: PhoneChange, *, settings: Settings) -> None:
+def phone_changed(
+    session: Session, app: Application, change: PhoneChange, *, previous_state: str, settings: Settings
+) -> None:
     """The one place a phone change is known to be done (in the caller's transaction): whatever else must
-    follow a changed number is added here."""
+    follow a changed number is added here. `previous_state`: the conversation's state before the change."""
     log.info(
         "application %s moved from %s to %s (%s)",
         app.id,
@@ -154,6 +156,7 @@ def phone_changed(session: Session, app: Application, change: PhoneChange, *, se
         EventType.PHONE_CHANGED,
         settings=settings,
         cause=change.cause,
+        previous_state=previous_state,
         phone=change.new_phone,
         previous_phone=change.old_phone,
         verified_by=change.verified_by,

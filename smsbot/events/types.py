@@ -18,4 +18,4 @@ class EventType(StrEnum):
     OPTED_IN = "application.opted_in"
     DELIVERY_FAILED = "application.delivery_failed"  # message_id
     PHONE_CHANGED = "application.phone_changed"  # phone, previous_phone, verified_by
-    DECISION_NOTIFIED = "application.decision_notified"  # decision_id, status, message_id
+    DECISION_NOTIFIED = "application.decision_notified"  # decision_id, status, message_id, notice_suppressed

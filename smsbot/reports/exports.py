@@ -51,10 +51,20 @@ _OUTCOMES = text(
 )
 
 
+# A text cell a spreadsheet would run as a formula (OWASP's CSV injection list): =, +, -, @, tab, carriage return.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _line(values: list[object] | tuple[object, ...]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
+    csv.writer(buffer).writerow([_inert(value) for value in values])
     return buffer.getvalue()
+
+
+def _inert(value: object) -> object:
+    """Text that would start a formula is written with a leading apostrophe, so it is shown, never run: a
+    lender's external id or a staff username is data, not a formula for the analyst's spreadsheet."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def figures_csv(session: Session, since: date, until: date) -> Iterator[str]:

@@ -129,3 +129,44 @@ def test_a_decision_and_a_phone_change_record_their_events_after_the_moves_they_
         filed["applicant"]["phone"],
         "video call",
     )
+
+
+def test_a_decline_tells_the_lender_the_state_it_closed(eapp: Flask, ert: Runtime) -> None:
+    client = eapp.test_client()
+    filed = file(client)
+    decided = client.post(
+        f"/api/v1/applications/{filed['id']}/decisions", json={"decision_id": "d-2", "status": "declined"}, headers=AUTH
+    )
+    assert decided.status_code == 201, decided.get_json()
+    decision = data(next(row for row in event_rows(ert) if row.type == "application.decision_notified"))
+    assert (decision["previous_state"], decision["state"]) == ("awaiting_confirmation", "closed")
+    assert decision["notice_suppressed"] is False
+
+
+def test_a_decision_for_an_opted_out_phone_says_its_notice_was_kept_unsent(eapp: Flask, ert: Runtime) -> None:
+    client = eapp.test_client()
+    filed = file(client)
+    assert send_sms(client, filed["applicant"]["phone"], "退订").status_code == 200
+    decided = client.post(
+        f"/api/v1/applications/{filed['id']}/decisions", json={"decision_id": "d-3", "status": "approved"}, headers=AUTH
+    )
+    assert decided.status_code == 201, decided.get_json()
+    decision = data(next(row for row in event_rows(ert) if row.type == "application.decision_notified"))
+    assert decision["notice_suppressed"] is True
+    with ert.sessions() as session:
+        notice = session.get(Message, decision["message_id"])
+        assert notice is not None and notice.status == "suppressed"
+
+
+def test_a_phone_change_tells_the_lender_the_state_it_left(eapp: Flask, ert: Runtime) -> None:
+    client = eapp.test_client()
+    filed = file(client)
+    assert send_sms(client, filed["applicant"]["phone"], "转人工").status_code == 200
+    moved = client.post(
+        f"/api/v1/applications/{filed['id']}/phone",
+        json={"phone": "+8613900002222", "verified_by": "video call"},
+        headers=AUTH,
+    )
+    assert moved.status_code == 200, moved.get_json()
+    change = data(next(row for row in event_rows(ert) if row.type == "application.phone_changed"))
+    assert (change["previous_state"], change["state"]) == ("handed_off", "awaiting_confirmation")

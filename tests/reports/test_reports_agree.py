@@ -68,3 +68,17 @@ def test_the_page_needs_a_login_and_a_sane_period(app, rt, client) -> None:  # t
     assert alice.get("/staff/reports?since=2026-12-02&until=2026-12-01").status_code == 422
     assert alice.get("/staff/reports/secrets.csv").status_code == 404
     assert "转化漏斗" in alice.get("/staff/reports?lang=zh").get_data(as_text=True)
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_inert(app, rt, client) -> None:  # type: ignore[no-untyped-def]
+    from smsbot.reports.rollup import catch_up
+    from tests.factories import file
+    from tests.staff_factories import staff_client
+
+    risky = ["=1+1", "+1+1", "-1+1", "@SUM(1)", '=HYPERLINK("http://x.example/","y")']
+    for external_id in risky:
+        file(client, external_id=external_id)
+    catch_up(rt.sessions, timezone=rt.settings.default_timezone)
+    alice = staff_client(app, rt, "alice")
+    outcomes = _csv(alice.get("/staff/reports/outcomes.csv").get_data(as_text=True))
+    assert sorted(row["external_id"] for row in outcomes) == sorted("'" + external_id for external_id in risky)
