@@ -16,12 +16,15 @@ from smsbot.delivery.failures import Undeliverable
 from smsbot.delivery.gateway_elements import Report
 from smsbot.delivery.status_callbacks import apply_delivery_event
 from smsbot.models import OUTBOUND, DeliveryEvent, GatewayPush, Message
+from smsbot.models.message_status import HANDED_OVER
 from smsbot.models.message_status import MessageStatus as S
 
 SMS_UP, SMS_REPORT = "sms_up", "sms_report"
-# A send the worker has not yet recorded as handed over: its own commit would not see a status moved under it,
-# so the report waits for the provider sid, as an early Twilio callback does (`apply_early_callbacks`).
-NOT_YET_HANDED_OVER = (S.QUEUED, S.SENDING)
+# What a report may move: a send the gateway has. One still `sending` (or queued again for a resend) is not yet
+# recorded as handed over, and the worker's own commit would not see a status moved under it: such a report
+# waits for the provider sid, as an early Twilio callback does (`apply_early_callbacks`). A cancelled or
+# suppressed message was never sent, and no report moves it.
+REPORTABLE = frozenset(HANDED_OVER) - {S.SENDING}
 
 
 def raw_payload(element: object) -> str:
@@ -58,7 +61,7 @@ def record_report(session: Session, report: Report, element: object) -> tuple[bo
         payload=raw_payload(element),
     )
     session.add(event)
-    if message is None or message.status in NOT_YET_HANDED_OVER:
+    if message is None or message.status not in REPORTABLE:
         return False, []  # unknown, or kept for the worker to replay once the send is recorded
     failure = apply_delivery_event(session, event, message.pk)
     return event.applied, [failure] if failure else []

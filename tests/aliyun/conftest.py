@@ -37,12 +37,12 @@ class Served:
             f"{self.base_url}/api/v1/applications", json=application_payload(**overrides), headers=AUTH, timeout=30
         )
         assert response.status_code == 201, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
     def application(self, app_id: int) -> dict[str, Any]:
         response = requests.get(f"{self.base_url}/api/v1/applications/{app_id}", headers=AUTH, timeout=30)
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
 
 def serve(settings: Settings, rt: Runtime) -> Iterator[Served]:

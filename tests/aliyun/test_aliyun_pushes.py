@@ -39,7 +39,7 @@ def outbound(served: Served, app_id: int) -> list[dict[str, Any]]:
 def counts(rt: Runtime) -> tuple[int, int, int]:
     """Messages, stored push elements, delivery events."""
     with rt.sessions() as session:
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             session.execute(select(func.count()).select_from(model)).scalar_one()
             for model in (Message, GatewayPush, DeliveryEvent)
         )
@@ -275,3 +275,13 @@ def test_a_malformed_report_is_stored_beside_good_ones(served: Served) -> None:
             .all()
         )
     assert problems == ["success_not_boolean", "empty_biz_id", "phone_number_not_text", "biz_id_too_long"]
+
+
+def test_a_report_never_moves_a_message_that_was_not_sent(served: Served) -> None:
+    filed = served.file()
+    notice = outbound(served, filed["id"])[0]
+    with transaction(served.rt.sessions) as session:
+        session.execute(update(Message).where(col(Message.id) == notice["id"]).values(status="cancelled"))
+    report = report_element(filed["applicant"]["phone"], success=True, biz_id="700005^0", out_id=notice["id"])
+    assert push_reports(served.sms_report, [report]).json() == RECEIVED
+    assert status_of(served, filed["id"], notice["id"]) == ("cancelled", None)
