@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     events_backoff_max_seconds: float = Field(default=3600.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_MAX_SECONDS")
     events_retry_for_seconds: int = Field(default=86400, ge=1, alias="SMSBOT_EVENTS_RETRY_FOR_SECONDS")
 
+    # Mainland gateway pushes (web.aliyun_webhooks): the secret path segment of the URLs registered with it.
+    # Empty: the push URLs answer 404.
+    callback_token: str = Field(default="", alias="SMSBOT_CALLBACK_TOKEN")
+
     @field_validator("notice_hours", "reminder_hours")
     @classmethod
     def _check_hours(cls, value: str) -> str:
@@ -133,6 +137,7 @@ class Settings(BaseSettings):
                 )
             if not self.database_url:
                 raise ValueError("DATABASE_URL must be set in production")
+            _refuse_short_callback_token(self)
             _refuse_simulator_in_production(self)
         if self.lease_seconds <= self.send_time_seconds:
             raise ValueError(
@@ -191,6 +196,15 @@ def _refuse_bad_templates(settings: Settings) -> None:
     if problems:
         more = f" (and {len(problems) - 1} more: smsbot templates check)" if len(problems) > 1 else ""
         raise ValueError(f"SMSBOT_TEMPLATES_FILE: template {problems[0]}{more}")
+
+
+def _refuse_short_callback_token(settings: Settings) -> None:
+    """The gateway's pushes carry no signature: the token in their URL is all that keeps forged replies out."""
+    if settings.backend == "aliyun" and len(settings.callback_token) < MIN_SECRET_CHARS:
+        raise ValueError(
+            f"SMSBOT_CALLBACK_TOKEN must be at least {MIN_SECRET_CHARS} characters in production on the aliyun"
+            " backend (for example `openssl rand -hex 32`): it is the only secret of the gateway's push URLs"
+        )
 
 
 def _refuse_simulator_in_production(settings: Settings) -> None:

@@ -20,6 +20,11 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "correction_received": frozenset({"sig", "hotline", "field", "value"}),
 }
 DEFAULT_PLACEHOLDERS = _FACTS
+# Staff replies on a gateway that sends templates only: `staff_*` templates, whose blanks staff fill in (a time,
+# a detail), each short enough for a gateway template variable.
+STAFF_PREFIX = "staff_"
+STAFF_BLANKS = frozenset({"call_time", "detail"})
+STAFF_BLANK_CHARS = 30
 
 
 class TemplatesError(ValueError):
@@ -49,6 +54,13 @@ class Catalogue:
     def template_names(self) -> list[str]:
         return list(dict.fromkeys(key for key, variant, _ in self.entries if variant is None))
 
+    def staff_template_names(self) -> list[str]:
+        return [name for name in self.template_names() if is_staff_template(name)]
+
+    def entry(self, key: str, lang: str, variant: str | None = None) -> Entry:
+        """The variant's entry when the template has that variant, otherwise the base entry."""
+        return self.entries.get((key, variant, lang)) or self.entries[(key, None, lang)]
+
     def text(self, key: str, lang: str, variant: str | None = None) -> str:
         """The variant's text when the template has that variant, otherwise the base text."""
         entry = self.entries.get((key, variant, lang)) or self.entries[(key, None, lang)]
@@ -68,7 +80,20 @@ class Catalogue:
 
 
 def placeholders_for(key: str) -> frozenset[str]:
+    if is_staff_template(key):
+        return DEFAULT_PLACEHOLDERS | STAFF_BLANKS
     return PLACEHOLDERS.get(key, DEFAULT_PLACEHOLDERS)
+
+
+def is_staff_template(key: str) -> bool:
+    """A template only staff send, as their reply; smsbot never sends it by itself."""
+    return key.startswith(STAFF_PREFIX)
+
+
+def staff_blanks(text: str) -> tuple[str, ...]:
+    """The blanks of a staff template's text that staff fill in, in the order the text has them."""
+    names = (name for _, name, _, _ in Formatter().parse(text) if name in STAFF_BLANKS)
+    return tuple(dict.fromkeys(names))
 
 
 def used_placeholders(text: str) -> set[str]:

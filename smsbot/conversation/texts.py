@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -46,16 +47,17 @@ def render(
     value: int | str | None = None,
     variant: str | None = None,
     templates_file: str = "",
+    blanks: Mapping[str, str] | None = None,
 ) -> str:
     """Render one template (its `variant` when it has one) from the templates file (default: the shipped one).
-    Names are masked, amounts rounded, the phone number never appears."""
+    Names are masked, amounts rounded, the phone number never appears. `blanks`: what staff filled into a
+    staff template."""
     lang = language(locale)
     if template == "reprompt_value":
         template = f"value_prompt_{field or 'other'}"
     text = load_catalogue(templates_file).text(template, lang, variant)
-    return text.format(
-        **template_params(locale, signature=signature, hotline=hotline, facts=facts, field=field, value=value)
-    )
+    params = template_params(locale, signature=signature, hotline=hotline, facts=facts, field=field, value=value)
+    return text.format(**params, **(blanks or {}))
 
 
 def template_params(
