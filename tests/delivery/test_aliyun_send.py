@@ -1,0 +1,257 @@
+"""Sending through the official Alibaba Cloud SMS SDK to the local stand-in, over HTTP with verified
+signatures: the template and its values, each class of error, and a send that timed out after the gateway
+accepted it, reconciled without a second SendSms."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from smsbot.app import create_app
+from smsbot.config import Settings, load_settings
+from smsbot.delivery.providers.aliyun import AliyunProvider
+from smsbot.delivery.providers.base import HALT_SECONDS, OutboundSms, Outcome
+from smsbot.dependencies import Runtime, build_runtime
+from smsbot.metrics.sends import metered
+from smsbot.models import utcnow
+from smsbot.worker import drain_once
+from tests.aliyun_gateway import ACCESS_KEY_ID, ACCESS_KEY_SECRET, AliyunGateway
+from tests.delivery.conftest import PROJECT_ROOT
+from tests.delivery.helpers import application_row, consent_row, outbound
+from tests.factories import file
+
+SIGN_NAME = "示例农商银行"
+
+
+@pytest.fixture
+def gateway() -> Iterator[AliyunGateway]:
+    with AliyunGateway() as running:
+        yield running
+
+
+def aliyun_settings(settings: Settings, gateway: AliyunGateway, **changes: object) -> Settings:
+    return settings.model_copy(
+        update={
+            "sms_backend": "aliyun",
+            "aliyun_access_key_id": ACCESS_KEY_ID,
+            "aliyun_access_key_secret": ACCESS_KEY_SECRET,
+            "aliyun_sms_sign_name": SIGN_NAME,
+            "aliyun_sms_endpoint": gateway.base_url,
+            "aliyun_timeout_seconds": 1.0,
+        }
+        | changes
+    )
+
+
+@pytest.fixture
+def art(settings: Settings, gateway: AliyunGateway) -> Iterator[Runtime]:
+    runtime = build_runtime(aliyun_settings(settings, gateway))
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def client(art: Runtime) -> FlaskClient:
+    app: Flask = create_app(art.settings, rt=art)
+    return app.test_client()
+
+
+def drain(rt: Runtime, seconds_later: float = 0) -> int:
+    """One pass of the worker's send path, through the metered provider the worker runs with."""
+    now = utcnow() + timedelta(seconds=seconds_later) if seconds_later else None
+    return drain_once(rt.sessions, metered(rt.provider, rt.metrics), settings=rt.settings, now=now)
+
+
+def counted(rt: Runtime, name: str, **labels: str) -> float:
+    return rt.metrics.registry.get_sample_value(name, labels) or 0.0
+
+
+def test_a_notice_goes_out_as_its_approved_template_with_the_message_id_as_out_id(
+    client: FlaskClient, art: Runtime, gateway: AliyunGateway
+) -> None:
+    phone = file(client)["applicant"]["phone"]
+    assert drain(art) == 1
+    [sent] = gateway.sent
+    [message] = outbound(art, phone)
+    assert (sent.phone, sent.sign_name, sent.template_code) == (phone.removeprefix("+86"), SIGN_NAME, "SMS_000000001")
+    assert sent.params == {"name": "张*", "when": "8月3日10:15", "amount": "5万元", "hotline": "95XXX"}
+    assert sent.out_id == str(message.id)
+    assert (message.status, message.provider_sid) == ("accepted", f"aliyun:{sent.biz_id}")
+    assert message.template == "notice"
+    assert json.loads(message.template_params or "{}")["name"] == "张*"
+    assert counted(art, "smsbot_send_attempts_total", outcome="sent") == 1
+
+
+def test_an_english_applicant_gets_the_english_template(
+    client: FlaskClient, art: Runtime, gateway: AliyunGateway
+) -> None:
+    file(client, applicant={"name": "Zhang Wei", "locale": "en"})
+    drain(art)
+    [sent] = gateway.sent
+    assert sent.template_code == "SMS_000000002"
+    assert sent.params["amount"] == "50,000"
+
+
+@pytest.mark.parametrize("code", ["isv.MOBILE_NUMBER_ILLEGAL", "isv.BLACK_KEY_CONTROL_LIMIT"])
+def test_a_refused_number_hands_off_and_nothing_more_goes_to_it(
+    client: FlaskClient, art: Runtime, gateway: AliyunGateway, code: str
+) -> None:
+    app = file(client)
+    phone = app["applicant"]["phone"]
+    gateway.fail_to(phone, code)
+    drain(art)
+    [message] = outbound(art, phone)
+    assert (message.status, message.error_code) == ("failed", code)
+    row = application_row(art, app["id"])
+    assert (row.state, row.handoff_reason) == ("handed_off", "delivery_failed")
+    assert consent_row(art, phone).undeliverable  # type: ignore[union-attr]
+    assert counted(art, "smsbot_send_attempts_total", outcome="permanent") == 1
+
+
+@pytest.mark.parametrize("code", ["isv.BUSINESS_LIMIT_CONTROL", "Throttling.User"])
+def test_flow_control_is_retried_later_and_sent_once(
+    client: FlaskClient, art: Runtime, gateway: AliyunGateway, code: str
+) -> None:
+    phone = file(client)["applicant"]["phone"]
+    gateway.fail_next(code)
+    drain(art)
+    [message] = outbound(art, phone)
+    assert (message.status, message.error_code) == ("queued", code)
+    assert message.send_after > utcnow()
+    assert gateway.sends_to(phone) == []
+    drain(art, seconds_later=60)
+    assert [m.status for m in outbound(art, phone)] == ["accepted"]
+    assert len(gateway.sends_to(phone)) == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "halts_all"),
+    [
+        ("isv.AMOUNT_NOT_ENOUGH", True),
+        ("isv.OUT_OF_SERVICE", True),
+        ("isv.SMS_SIGNATURE_ILLEGAL", True),
+        ("isv.ACCOUNT_ABNORMAL", True),
+        ("isv.TEMPLATE_MISSING_PARAMETERS", False),
+        ("isv.SMS_TEMPLATE_ILLEGAL", False),
+    ],
+)
+def test_an_account_or_template_refusal_stops_sending_keeps_the_messages_and_alerts(
+    client: FlaskClient,
+    art: Runtime,
+    gateway: AliyunGateway,
+    caplog: pytest.LogCaptureFixture,
+    code: str,
+    halts_all: bool,
+) -> None:
+    first = file(client)
+    second = file(client)
+    other = file(client, applicant={"name": "Zhang Wei", "locale": "en"})  # another template
+    gateway.fail_next(code)
+    with caplog.at_level(logging.ERROR, logger="smsbot.delivery.providers.aliyun"):
+        drain(art)
+    assert any(code in record.getMessage() and record.levelno == logging.ERROR for record in caplog.records)
+    for app in (first, second):
+        [message] = outbound(art, app["applicant"]["phone"])
+        assert (message.status, message.error_code, message.attempts) == ("queued", code, 0)
+        assert message.send_after > utcnow() + timedelta(seconds=HALT_SECONDS - 30)
+        assert application_row(art, app["id"]).state == "awaiting_confirmation"  # not handed off, not dropped
+    [english] = outbound(art, other["applicant"]["phone"])
+    assert english.status == ("queued" if halts_all else "accepted")
+    assert gateway.calls["SendSms"] == (1 if halts_all else 2)  # the halted sends never reached the gateway
+    assert counted(art, "smsbot_send_halts_total", code=code) == 2 + halts_all
+    # Once the halt is over (the operator fixed the account), the messages go, each once.
+    art.provider._halts.clear()  # type: ignore[attr-defined]
+    drain(art, seconds_later=HALT_SECONDS + 1)
+    assert sorted(s.out_id or "" for s in gateway.sent) == sorted(
+        str(m.id) for app in (first, second, other) for m in outbound(art, app["applicant"]["phone"])
+    )
+
+
+def test_a_wrong_secret_is_refused_by_the_gateway_and_halts_sending(
+    settings: Settings, gateway: AliyunGateway
+) -> None:
+    rt = build_runtime(aliyun_settings(settings, gateway, aliyun_access_key_secret="not-the-secret"))
+    try:
+        phone = file(create_app(rt.settings, rt=rt).test_client())["applicant"]["phone"]
+        drain(rt)
+        assert gateway.refused == ["SignatureDoesNotMatch"]
+        assert gateway.sent == []
+        [message] = outbound(rt, phone)
+        assert (message.status, message.error_code) == ("queued", "SignatureDoesNotMatch")
+    finally:
+        rt.engine.dispose()
+
+
+def test_a_send_that_timed_out_after_the_gateway_accepted_it_is_found_and_not_sent_again(
+    client: FlaskClient, art: Runtime, gateway: AliyunGateway
+) -> None:
+    phone = file(client)["applicant"]["phone"]
+    gateway.faults.hang_after_accept, gateway.faults.hang_seconds = 1, 2.5
+    drain(art)
+    [message] = outbound(art, phone)
+    assert message.status == "sending"  # unknown: leased until it is reconciled
+    assert counted(art, "smsbot_send_attempts_total", outcome="unknown") == 1
+    drain(art, seconds_later=art.settings.lease_seconds + 60)
+    [message] = outbound(art, phone)
+    assert (message.status, message.provider_sid) == ("accepted", f"aliyun:out:{message.id}")
+    assert gateway.calls["SendSms"] == 1 and gateway.calls["QuerySendDetails"] >= 1
+    assert counted(art, "smsbot_send_reconciliations_total", result="found") == 1
+
+
+def test_a_send_that_never_reached_the_gateway_is_sent_after_the_lookup_finds_nothing(
+    client: FlaskClient, art: Runtime, gateway: AliyunGateway
+) -> None:
+    phone = file(client)["applicant"]["phone"]
+    gateway.fail_next("isp.SYSTEM_ERROR")  # the gateway's own failure: maybe accepted, so reconciled first
+    drain(art)
+    assert outbound(art, phone)[0].status == "sending"
+    drain(art, seconds_later=art.settings.lease_seconds + 60)
+    assert outbound(art, phone)[0].status == "accepted"
+    assert len(gateway.sends_to(phone)) == 1 and gateway.calls["QuerySendDetails"] >= 1
+
+
+def test_free_text_is_held_back_on_this_backend(art: Runtime, gateway: AliyunGateway) -> None:
+    provider = AliyunProvider(art.settings)
+    result = provider.send(OutboundSms(1, "+8613800138000", "【示例农商银行】hello", utcnow()))
+    assert (result.outcome, result.error_code) == (Outcome.HALTED, "no_template")
+    assert gateway.calls["SendSms"] == 0
+
+
+def test_the_stand_in_runs_as_a_process_for_a_laptop_run(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a free port for the process to take
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.aliyun_gateway", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert "stand-in at" in process.stdout.readline()
+        stand_in = load_settings(
+            instance_path=str(tmp_path),
+            aliyun_access_key_id=ACCESS_KEY_ID,
+            aliyun_access_key_secret=ACCESS_KEY_SECRET,
+            aliyun_sms_sign_name=SIGN_NAME,
+            aliyun_sms_endpoint=f"http://127.0.0.1:{port}",
+            sms_backend="aliyun",
+        )
+        sms = OutboundSms(9, "+8613800138000", "【示例】", utcnow(), frozenset(), "help", {"hotline": "95XXX"})
+        assert AliyunProvider(stand_in).send(sms).outcome is Outcome.SENT
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()
