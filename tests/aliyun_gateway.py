@@ -237,7 +237,7 @@ def _handler(gateway: AliyunGateway) -> type[BaseHTTPRequestHandler]:
 
         do_POST = do_GET = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler

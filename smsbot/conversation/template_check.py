@@ -53,9 +53,7 @@ def missing_templates(catalogue: Catalogue) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def refusals(
-    path: str, signatures: tuple[str, str], hotline: str, gateway_sign: str | None = None
-) -> tuple[str, ...]:
+def refusals(path: str, signatures: tuple[str, str], hotline: str, gateway_sign: str | None = None) -> tuple[str, ...]:
     """Why the templates file at `path` cannot be used ("notice.a (zh): forbidden word 立案"); empty when fine.
     Cached: settings are built often, the file is read and checked once."""
     catalogue = load_catalogue(path)

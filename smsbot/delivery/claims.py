@@ -53,9 +53,7 @@ def claim_due(session: Session, *, settings: Settings, limit: int, now: datetime
         message.status, message.attempts = S.SENDING, message.attempts + 1
         message.lease_until, message.updated_at = now + timedelta(seconds=settings.lease_seconds), now
         known = _known_sids(session, message) if reconcile else frozenset()
-        sms = OutboundSms(
-            message.pk, message.phone, message.body, message.created_at, known, *_template_of(message)
-        )
+        sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known, *_template_of(message))
         claims.append(Claim(sms, reconcile, message.kind in CONSENT_EXEMPT_KINDS, message.attempts))
     return claims
 

@@ -26,6 +26,7 @@ from smsbot.metrics.sends import metered
 from smsbot.models import utcnow
 from smsbot.worker import drain_once
 from tests.aliyun_gateway import ACCESS_KEY_ID, ACCESS_KEY_SECRET, AliyunGateway
+from tests.conversation.test_templates import NOTICE_B_EN, NOTICE_B_ZH, templates_file
 from tests.delivery.conftest import PROJECT_ROOT
 from tests.delivery.helpers import application_row, consent_row, outbound
 from tests.factories import file
@@ -177,9 +178,7 @@ def test_an_account_or_template_refusal_stops_sending_keeps_the_messages_and_ale
     )
 
 
-def test_a_wrong_secret_is_refused_by_the_gateway_and_halts_sending(
-    settings: Settings, gateway: AliyunGateway
-) -> None:
+def test_a_wrong_secret_is_refused_by_the_gateway_and_halts_sending(settings: Settings, gateway: AliyunGateway) -> None:
     rt = build_runtime(aliyun_settings(settings, gateway, aliyun_access_key_secret="not-the-secret"))
     try:
         phone = file(create_app(rt.settings, rt=rt).test_client())["applicant"]["phone"]
@@ -255,3 +254,24 @@ def test_the_stand_in_runs_as_a_process_for_a_laptop_run(tmp_path: Path) -> None
         process.wait(timeout=5)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_a_notice_variant_goes_out_as_the_variant_s_own_template(
+    settings: Settings, gateway: AliyunGateway, tmp_path: Path
+) -> None:
+    variant = (
+        '["notice.b"]\nzh.text = "' + NOTICE_B_ZH + '"\nzh.aliyun_code = "SMS_900000001"\n'
+        'zh.aliyun_params = ["name", "when", "amount", "hotline"]\n'
+        'en.text = "' + NOTICE_B_EN + '"\nen.aliyun_code = "SMS_900000002"\n'
+        'en.aliyun_params = ["name", "amount", "when", "hotline"]\n'
+    )
+    path = templates_file(tmp_path, variant)
+    rt = build_runtime(aliyun_settings(settings, gateway, templates_file=str(path)))
+    try:
+        phone = file(create_app(rt.settings, rt=rt).test_client())["applicant"]["phone"]
+        drain(rt)
+        [message] = outbound(rt, phone)
+        assert message.template == "notice.b"  # the only variant, so every filing gets it
+        assert [sent.template_code for sent in gateway.sent] == ["SMS_900000001"]
+    finally:
+        rt.engine.dispose()

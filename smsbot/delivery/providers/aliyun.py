@@ -42,7 +42,12 @@ PAGE_SIZE = 50  # QuerySendDetails' largest page
 
 # The number cannot receive it (or is on the gateway's blacklist): hand off.
 PERMANENT_CODES = frozenset(
-    {"isv.MOBILE_NUMBER_ILLEGAL", "isv.PHONE_NUMBER_ILLEGAL", "isv.BLACK_KEY_CONTROL_LIMIT", "isv.NOT_SUPPORTED_COUNTRY"}
+    {
+        "isv.MOBILE_NUMBER_ILLEGAL",
+        "isv.PHONE_NUMBER_ILLEGAL",
+        "isv.BLACK_KEY_CONTROL_LIMIT",
+        "isv.NOT_SUPPORTED_COUNTRY",
+    }
 )
 # Flow control: the gateway created nothing and will take it later.
 RETRY_PREFIXES = ("isv.BUSINESS_LIMIT", "BUSINESS_LIMIT", "isv.DAY_LIMIT", "Throttling")
