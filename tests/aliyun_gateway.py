@@ -37,6 +37,7 @@ CHINA = ZoneInfo("Asia/Shanghai")
 CLOCK_SKEW = timedelta(minutes=15)  # the gateway refuses an x-acs-date further off than this
 # Refusals that are an HTTP error at the gateway (the rest are HTTP 200 with a Code).
 HTTP_ERRORS = {"SignatureDoesNotMatch": 400, "InvalidAccessKeyId.NotFound": 404, "Throttling.User": 400}
+STATS_PATH = "/_control/stats"
 REQUIRED = {
     "SendSms": ("PhoneNumbers", "SignName", "TemplateCode"),
     "QuerySendDetails": ("PhoneNumber", "SendDate", "PageSize", "CurrentPage"),
@@ -109,7 +110,13 @@ class AliyunGateway:
             return [sent for sent in self.sent if sent.phone == national(phone)]
 
     # The gateway.
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"sent": len(self.sent), "distinct_out_ids": len({sent.out_id for sent in self.sent})}
+
     def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+        if urlsplit(target).path == STATS_PATH:  # the stand-in's own, unsigned: what a process run received
+            return 200, dict(self.stats())
         query = parse_query(urlsplit(target).query)
         refusal = self._check_signature(method, urlsplit(target).path or "/", query, headers, body)
         if refusal is not None:
@@ -219,6 +226,7 @@ class AliyunGateway:
 def _handler(gateway: AliyunGateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go as two writes: no 40 ms wait for a delayed ACK
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -326,9 +334,10 @@ def report_element(sent: Sent, *, success: bool = True, err_code: str = "DELIVER
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="A local stand-in of Alibaba Cloud SMS for a laptop run.")
-    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--port", type=int, default=8790, help="0: any free port (the first line names it)")
     parser.add_argument("--access-key-id", default=ACCESS_KEY_ID)
     parser.add_argument("--access-key-secret", default=ACCESS_KEY_SECRET)
+    parser.add_argument("--quiet", action="store_true", help="do not print each SendSms")
     args = parser.parse_args()
     gateway = AliyunGateway(args.access_key_id, args.access_key_secret, port=args.port)
     print(f"Alibaba Cloud SMS stand-in at {gateway.base_url} (key id {args.access_key_id})", flush=True)
@@ -337,7 +346,7 @@ def main() -> None:
         try:
             while True:
                 time.sleep(0.5)
-                for sent in gateway.sent[seen:]:
+                for sent in [] if args.quiet else gateway.sent[seen:]:
                     print(f"SendSms {sent.phone} {sent.template_code} {sent.params} OutId={sent.out_id}", flush=True)
                 seen = len(gateway.sent)
         except KeyboardInterrupt:
