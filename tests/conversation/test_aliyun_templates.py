@@ -74,3 +74,17 @@ def test_the_aliyun_backend_needs_its_keys_and_sign_name() -> None:
 def test_mainland_length_counts_every_character_once_70_then_67_per_part(length: int, parts: int) -> None:
     body = "【示例农商银行】" + "x" * (length - 8)
     assert (measure_mainland(body).characters, measure_mainland(body).segments) == (length, parts)
+
+
+def test_production_starts_on_the_aliyun_backend_without_twilio_credentials(tmp_path: Path) -> None:
+    secret = "x" * 40
+    settings = load_settings(
+        environment="production",
+        secret_key=secret,
+        api_token=secret,
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **ALIYUN,
+        **{"SMSBOT_CALLBACK_TOKEN": "y" * 40},  # the pushes' URL secret, which production asks for on this backend
+    )
+    assert settings.backend == "aliyun"
+    assert settings.send_time_seconds == 2 * settings.aliyun_timeout_seconds + 1
