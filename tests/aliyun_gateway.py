@@ -59,6 +59,7 @@ class Sent:
 class Faults:
     by_phone: dict[str, str] = field(default_factory=dict)  # phone -> error code on every send to it
     next_errors: list[str] = field(default_factory=list)  # error codes for the next sends, in order
+    every_send: str | None = None  # an error code for every send until cleared (None)
     delay: float = 0.0  # seconds before every answer
     hang_after_accept: int = 0  # the next sends are recorded and then answered only after `hang_seconds`
     hang_seconds: float = 3.0
@@ -105,6 +106,10 @@ class AliyunGateway:
     def fail_next(self, *codes: str) -> None:
         self.faults.next_errors.extend(codes)
 
+    def fail_all(self, code: str | None) -> None:
+        """Every send is refused with `code` until `fail_all(None)`."""
+        self.faults.every_send = code
+
     def sends_to(self, phone: str) -> list[Sent]:
         with self._lock:
             return [sent for sent in self.sent if sent.phone == national(phone)]
@@ -140,6 +145,7 @@ class AliyunGateway:
         phone = form["PhoneNumbers"]
         with self._lock:
             code = self.faults.next_errors.pop(0) if self.faults.next_errors else self.faults.by_phone.get(phone)
+            code = code or self.faults.every_send
         if code is None and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
             code = "isv.MOBILE_NUMBER_ILLEGAL"
         if code is None:

@@ -275,3 +275,29 @@ def test_a_notice_variant_goes_out_as_the_variant_s_own_template(
         assert [sent.template_code for sent in gateway.sent] == ["SMS_900000001"]
     finally:
         rt.engine.dispose()
+
+
+def test_the_lookup_reads_every_page_of_the_phone_s_day(art: Runtime, gateway: AliyunGateway) -> None:
+    provider = AliyunProvider(art.settings)
+    sends = [
+        OutboundSms(i, "+8613800138000", "【示例农商银行】", utcnow(), frozenset(), "help", {"hotline": "95XXX"})
+        for i in range(1, 56)
+    ]
+    assert all(provider.send(sms).outcome is Outcome.SENT for sms in sends)
+    found = provider.find_sent(sends[-1])  # the 55th: on the second page of 50
+    assert found is not None and found.sid == "aliyun:out:55"
+    assert provider.find_sent(OutboundSms(99, "+8613800138000", "", utcnow())) is None
+
+
+def test_a_gateway_that_refuses_everything_keeps_every_message_queued(
+    client: FlaskClient, art: Runtime, gateway: AliyunGateway
+) -> None:
+    phones = [file(client)["applicant"]["phone"] for _ in range(3)]
+    gateway.fail_all("isv.OUT_OF_SERVICE")
+    drain(art)
+    assert [outbound(art, phone)[0].status for phone in phones] == ["queued"] * 3
+    assert gateway.calls["SendSms"] == 1  # the first refusal halted the rest
+    gateway.fail_all(None)
+    art.provider._halts.clear()  # type: ignore[attr-defined]
+    drain(art, seconds_later=HALT_SECONDS + 1)
+    assert [outbound(art, phone)[0].status for phone in phones] == ["accepted"] * 3
