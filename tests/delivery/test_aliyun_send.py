@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,19 +18,20 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from smsbot.app import create_app
 from smsbot.config import Settings, load_settings
-from smsbot.delivery.providers.aliyun import AliyunProvider
+from smsbot.delivery.providers.aliyun import RECONCILED, AliyunProvider
 from smsbot.delivery.providers.base import HALT_SECONDS, OutboundSms, Outcome
 from smsbot.dependencies import Runtime, build_runtime
 from smsbot.metrics.sends import metered
-from smsbot.models import utcnow
+from smsbot.models import SendAttempt, utcnow
 from smsbot.worker import drain_once
 from tests.aliyun_gateway import ACCESS_KEY_ID, ACCESS_KEY_SECRET, AliyunGateway
 from tests.conversation.test_templates import NOTICE_B_EN, NOTICE_B_ZH, templates_file
 from tests.delivery.conftest import PROJECT_ROOT
-from tests.delivery.helpers import application_row, consent_row, outbound
+from tests.delivery.helpers import application_row, consent_row, outbound, wait_until
 from tests.factories import file
 
 SIGN_NAME = "示例农商银行"
@@ -301,3 +304,51 @@ def test_a_gateway_that_refuses_everything_keeps_every_message_queued(
     art.provider._halts.clear()  # type: ignore[attr-defined]
     drain(art, seconds_later=HALT_SECONDS + 1)
     assert [outbound(art, phone)[0].status for phone in phones] == ["accepted"] * 3
+
+
+def start_aliyun_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    """A real `smsbot worker` process on the aliyun backend, with a lease just longer than one gateway call."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TWILIO_", "ALIYUN_", "DATABASE_URL"))}
+    env |= {
+        "DATABASE_URL": settings.database_url,
+        "SMSBOT_SMS_BACKEND": "aliyun",
+        "ALIYUN_ACCESS_KEY_ID": settings.aliyun_access_key_id,
+        "ALIYUN_ACCESS_KEY_SECRET": settings.aliyun_access_key_secret,
+        "ALIYUN_SMS_SIGN_NAME": settings.aliyun_sms_sign_name,
+        "ALIYUN_SMS_ENDPOINT": settings.aliyun_sms_endpoint,
+        "ALIYUN_TIMEOUT_SECONDS": "1.5",
+        "SMSBOT_LEASE_SECONDS": "5",
+        "SMSBOT_NOTICE_HOURS": settings.notice_hours,
+        "SMSBOT_REMINDER_HOURS": settings.reminder_hours,
+        "SMSBOT_SEND_RATE": "0",
+        "SMSBOT_WORKER_POLL_SECONDS": "0.05",
+    }
+    command = [sys.executable, "-m", "smsbot.cli", "worker"]
+    return subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_worker_killed_mid_batch_leaves_every_message_sent_exactly_once(
+    client: FlaskClient, art: Runtime, gateway: AliyunGateway
+) -> None:
+    phones = [file(client)["applicant"]["phone"] for _ in range(12)]
+    # Each send is recorded at once but answered late, so the kill lands between the gateway's accept and our commit.
+    gateway.faults.hang_after_accept, gateway.faults.hang_seconds = 12, 0.4
+    first = start_aliyun_worker(art.settings)
+    try:
+        wait_until(lambda: len(gateway.sent) >= 4, timeout=30)
+    finally:
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+    gateway.faults.hang_after_accept = 0
+    done = ("accepted", "sent", "delivered")
+    assert not all(outbound(art, phone)[0].status in done for phone in phones)
+    second = start_aliyun_worker(art.settings)
+    try:
+        wait_until(lambda: all(outbound(art, phone)[0].status in done for phone in phones), timeout=60)
+    finally:
+        second.terminate()
+        second.wait(timeout=10)
+    assert {phone: len(gateway.sends_to(phone)) for phone in phones} == {phone: 1 for phone in phones}
+    with art.sessions() as session:
+        details = session.execute(select(SendAttempt.detail)).scalars().all()
+    assert RECONCILED in details  # a send in flight at the kill was found at the gateway, not sent again
