@@ -1,7 +1,8 @@
 """The templates file: every SMS text as data (TOML), read and validated once per file, never per message.
 
 A table per template (`[notice]`) or variant (`["notice.a"]`, with `weight`), holding one entry per locale
-(`zh`, `en`): `text`, and optionally `aliyun_code` and `aliyun_params` for a mainland gateway (parsed, unused)."""
+(`zh`, `en`): `text`, and optionally `aliyun_code` and `aliyun_params` for the mainland gateway (the approved
+template's code, and which placeholders it takes as parameters; the gateway adds the signature itself)."""
 
 from __future__ import annotations
 
@@ -41,9 +42,13 @@ class Entry:
     aliyun_params: tuple[str, ...] = ()
 
     @property
+    def template(self) -> str:
+        """The template and variant, as a message records it (`notice.a`)."""
+        return f"{self.key}.{self.variant}" if self.variant else self.key
+
+    @property
     def name(self) -> str:
-        variant = f".{self.variant}" if self.variant else ""
-        return f"{self.key}{variant} ({self.lang})"
+        return f"{self.template} ({self.lang})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +68,7 @@ class Catalogue:
 
     def text(self, key: str, lang: str, variant: str | None = None) -> str:
         """The variant's text when the template has that variant, otherwise the base text."""
-        entry = self.entries.get((key, variant, lang)) or self.entries[(key, None, lang)]
-        return entry.text
+        return self.entry(key, lang, variant).text
 
     def assign_variant(self, external_id: str, key: str = "notice") -> str | None:
         """The variant of `key` for a filing: a hash of the lender's id into the weight buckets (stable)."""

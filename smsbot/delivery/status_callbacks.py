@@ -103,6 +103,8 @@ def _act_on_failure(session: Session, message_id: int, error_code: str | None) -
             body=message.body,
             priority=message.priority,
             send_after=utcnow() + RETRY_LATER,
+            template=message.template,
+            template_params=message.template_params,
         )
         retry.application_id, retry.retry_of = message.application_id, message.id
         return None

@@ -51,6 +51,12 @@ class Metrics:
             registry=self.registry,
             buckets=SEND_BUCKETS,
         )
+        self.send_halts = Counter(
+            "smsbot_send_halts",
+            "Sends held back because the gateway refused the account, signature or template (alert on any)",
+            ["code"],
+            registry=self.registry,
+        )
         self.reconciliations = Counter(
             "smsbot_send_reconciliations",
             "Lookups at the provider of a send whose outcome was unknown, by result",

@@ -123,14 +123,17 @@ def send_template_reply(
 
 
 def staff_template_message(session: Session, app: Application, reply: TemplateReply) -> Message:
-    """The outbound message of a template reply, with the template's key and parameter values on it
-    (`messages.template`, `messages.template_params`, where the schema has them)."""
-    message = queue_message(session, application_id=app.id, phone=app.phone, kind="staff_reply", body=reply.body)
-    columns = {"template": reply.key, "template_params": json.dumps(reply.params, ensure_ascii=False, sort_keys=True)}
-    for column, value in columns.items():
-        if column in Message.__table__.c:  # type: ignore[attr-defined]
-            setattr(message, column, value)
-    return message
+    """The outbound message of a template reply, with the template's key and parameter values on it, so the
+    gateway sends the approved template with them (`messages.template`, `messages.template_params`)."""
+    return queue_message(
+        session,
+        application_id=app.id,
+        phone=app.phone,
+        kind="staff_reply",
+        body=reply.body,
+        template=reply.key,
+        template_params=json.dumps(reply.params, ensure_ascii=False, sort_keys=True),
+    )
 
 
 def _facts(app: Application, settings: Settings) -> dict[str, object]:
