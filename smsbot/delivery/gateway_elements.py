@@ -13,7 +13,7 @@ from typing import Any
 
 from smsbot.characters import KEPT_CONTROLS
 from smsbot.delivery.segments import MAX_BODY_CHARS
-from smsbot.models import DeliveryEvent
+from smsbot.delivery.status_callbacks import ERROR_CODE_CHARS
 from smsbot.models.base import ROW_ID_MAX
 from smsbot.phones import PhoneError, canonical_phone
 
@@ -24,7 +24,6 @@ MAX_SEQUENCE_DIGITS = 20  # a 64-bit number
 MAX_BIZ_ID_CHARS = 64 - len(SID_PREFIX)  # what fits messages.provider_sid with its prefix
 MAX_SHORT_FIELD_CHARS = 64  # times, sign names, extension codes
 MAX_ERROR_MESSAGE_CHARS = 200
-ERROR_CODE_CHARS: int = DeliveryEvent.__table__.c.error_code.type.length  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
