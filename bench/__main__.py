@@ -15,7 +15,7 @@ from typing import Any
 from bench.common import OUT, QUICK, ROOT, Profile, cleanup_pg, machine
 from bench.report import print_table
 
-SECTIONS = ("reader", "webhook", "delivery", "events", "import", "scale", "memory", "reports")
+SECTIONS = ("reader", "webhook", "delivery", "delivery_aliyun", "events", "import", "scale", "memory", "reports")
 RESULTS = ROOT / "bench" / "results.json"
 
 

@@ -62,7 +62,7 @@ def free_port() -> int:
 
 def child_env(**extra: str) -> dict[str, str]:
     """The environment of every process we start: this checkout first on the path, no stray settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TWILIO_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TWILIO_", "ALIYUN_", "DATABASE_URL"))}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     return env | extra
 

@@ -12,6 +12,7 @@ TARGETS = [
     ("webhook.pg", "ratio", ">=", 0.5, "rps at least half the floor's"),
     ("webhook.pg", "p99_vs_floor", "<", 3.0, "p99 under 3x the floor's"),
     ("delivery", "ratio", ">=", 0.8, "at least 0.8 of a bare create() loop"),
+    ("delivery_aliyun", "ratio", ">=", 0.8, "at least 0.8 of a bare SendSms loop"),
     ("events", "ratio", ">=", 0.8, "at least 0.8 of a bare loop of signed POSTs"),
     ("reader", "median_us", "<", 100.0, "median under 100 us"),
     ("scale", "p99_ratio", "<", 1.3, "p99 at 1M applications under 1.3x p99 at 1k"),

@@ -60,12 +60,12 @@ def _security_headers(response: Response) -> Response:
 
 
 def _register_blueprints(app: Flask, settings: Settings) -> None:
-    from smsbot.web import api, health, staff, staff_events, staff_reports, webhooks
+    from smsbot.web import aliyun_webhooks, api, health, staff, staff_events, staff_reports, webhooks
 
     del staff_events, staff_reports  # their views are on the staff blueprint, registered with it
 
-    for blueprint in (api.bp, webhooks.bp):
-        csrf.exempt(blueprint)  # authenticated by bearer token and by signature, not by cookie
+    for blueprint in (api.bp, webhooks.bp, aliyun_webhooks.bp):
+        csrf.exempt(blueprint)  # authenticated by bearer token, by signature or by the URL's token, not by cookie
         app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff.bp)

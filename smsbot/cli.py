@@ -23,12 +23,12 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def settings_or_exit() -> Settings:
+def settings_or_exit(**overrides: object) -> Settings:
     """The settings, or a start error that names each setting at fault (not a traceback)."""
     from pydantic import ValidationError
 
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except ValidationError as exc:
         problems = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
         raise click.ClickException(f"cannot start: {problems}") from None
@@ -264,22 +264,34 @@ def templates() -> None:
 
 @templates.command("check")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def templates_check(file: Path | None) -> None:
+@click.option(
+    "--backend",
+    type=click.Choice(["twilio", "aliyun", "simulator"]),
+    help="Check for this backend (default: SMSBOT_SMS_BACKEND); aliyun needs every template's gateway code.",
+)
+def templates_check(file: Path | None, backend: str | None) -> None:
     """Lint every template and variant of FILE (default: SMSBOT_TEMPLATES_FILE, else the shipped file) and
-    print its encoding and segments for a typical applicant, signature included; non-zero exit on a refusal."""
+    print its encoding and segments for a typical applicant, signature included (on the aliyun backend, also
+    its length as the mainland gateway counts it); non-zero exit on a refusal."""
+    from smsbot.config import gateway_sign_name
     from smsbot.conversation.catalogue import TemplatesError, load_catalogue
     from smsbot.conversation.template_check import check_catalogue, missing_templates
 
-    settings = load_settings(templates_file="")  # the file under check must not stop the command itself
+    settings = settings_or_exit(templates_file="")  # the file under check must not stop the command itself
+    if backend:
+        settings.sms_backend = backend  # type: ignore[assignment]
     path = str(file) if file else _env_templates_file()
     try:
         catalogue = load_catalogue(path)
     except TemplatesError as exc:
         raise click.ClickException(str(exc)) from None
     signatures = (settings.signature_for("zh"), settings.signature_for("en"))
-    checked = check_catalogue(catalogue, signatures=signatures, hotline=settings.hotline)
+    gateway_sign = gateway_sign_name(settings)
+    checked = check_catalogue(catalogue, signatures=signatures, hotline=settings.hotline, gateway_sign=gateway_sign)
     for c in checked:
         size = f"{c.size.encoding}, {c.size.characters} chars, {c.size.segments} segment(s)" if c.size else "-"
+        if c.gateway_size is not None:
+            size += f"; aliyun {c.gateway_size.characters} chars, {c.gateway_size.segments} part(s)"
         verdict = "refused: " + "; ".join(c.problems) if c.problems else "ok"
         click.echo(f"{c.entry.name}: {size}: {verdict}")
     missing = missing_templates(catalogue)

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     api_token: str = Field(default=DEV_API_TOKEN, alias="SMSBOT_API_TOKEN")
     public_url: str = Field(default="http://127.0.0.1:5000", alias="SMSBOT_PUBLIC_URL")
     environment: Literal["development", "production"] = Field(default="development", alias="SMSBOT_ENV")
-    sms_backend: Literal["twilio", "simulator", ""] = Field(default="", alias="SMSBOT_SMS_BACKEND")
+    sms_backend: Literal["twilio", "aliyun", "simulator", ""] = Field(default="", alias="SMSBOT_SMS_BACKEND")
 
     twilio_account_sid: str = Field(default="", alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str = Field(default="", alias="TWILIO_AUTH_TOKEN")
@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str = Field(default="", alias="TWILIO_MESSAGING_SERVICE_SID")
     twilio_api_base_url: str = Field(default="https://api.twilio.com", alias="TWILIO_API_BASE_URL")
     twilio_timeout_seconds: float = Field(default=10.0, gt=0, le=60, alias="SMSBOT_TWILIO_TIMEOUT_SECONDS")
+
+    # Alibaba Cloud SMS, the mainland gateway (`SMSBOT_SMS_BACKEND=aliyun`): every text an approved template.
+    aliyun_access_key_id: str = Field(default="", alias="ALIYUN_ACCESS_KEY_ID")
+    aliyun_access_key_secret: str = Field(default="", alias="ALIYUN_ACCESS_KEY_SECRET")
+    aliyun_sms_sign_name: str = Field(default="", alias="ALIYUN_SMS_SIGN_NAME")
+    aliyun_sms_endpoint: str = Field(default="dysmsapi.aliyuncs.com", alias="ALIYUN_SMS_ENDPOINT")
+    aliyun_timeout_seconds: float = Field(default=10.0, gt=0, le=60, alias="ALIYUN_TIMEOUT_SECONDS")
 
     signature: str = Field(default="示例农商银行|ExampleBank", alias="SMSBOT_SIGNATURE")
     hotline: str = Field(default="95XXX", alias="SMSBOT_HOTLINE")
@@ -69,6 +76,10 @@ class Settings(BaseSettings):
     events_backoff_seconds: float = Field(default=10.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_SECONDS")
     events_backoff_max_seconds: float = Field(default=3600.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_MAX_SECONDS")
     events_retry_for_seconds: int = Field(default=86400, ge=1, alias="SMSBOT_EVENTS_RETRY_FOR_SECONDS")
+
+    # Mainland gateway pushes (web.aliyun_webhooks): the secret path segment of the URLs registered with it.
+    # Empty: the push URLs answer 404.
+    callback_token: str = Field(default="", alias="SMSBOT_CALLBACK_TOKEN")
 
     @field_validator("notice_hours", "reminder_hours")
     @classmethod
@@ -133,10 +144,12 @@ class Settings(BaseSettings):
                 )
             if not self.database_url:
                 raise ValueError("DATABASE_URL must be set in production")
+            _refuse_short_callback_token(self)
             _refuse_simulator_in_production(self)
         if self.lease_seconds <= self.send_time_seconds:
             raise ValueError(
-                "SMSBOT_LEASE_SECONDS must exceed twice SMSBOT_TWILIO_TIMEOUT_SECONDS plus one second: a send must"
+                "SMSBOT_LEASE_SECONDS must exceed twice the provider's timeout (SMSBOT_TWILIO_TIMEOUT_SECONDS or"
+                " ALIYUN_TIMEOUT_SECONDS) plus one second: a send must"
                 " never outlive the lease of the row it sends"
             )
 
@@ -144,13 +157,16 @@ class Settings(BaseSettings):
             raise ValueError("SMSBOT_EVENTS_URL and SMSBOT_EVENTS_SECRET go together: set both or neither")
         if self.backend == "twilio" and not (self.twilio_from_number or self.twilio_messaging_service_sid):
             raise ValueError("the twilio backend needs TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        if self.backend == "aliyun":
+            _refuse_incomplete_aliyun(self)
         _refuse_bad_templates(self)
         return self
 
     @property
     def send_time_seconds(self) -> float:
         """The longest one provider call may take: its connect and read timeouts, plus a second of our own."""
-        return 2 * self.twilio_timeout_seconds + 1
+        timeout = self.aliyun_timeout_seconds if self.backend == "aliyun" else self.twilio_timeout_seconds
+        return 2 * timeout + 1
 
     @property
     def backend(self) -> str:
@@ -185,7 +201,9 @@ def _refuse_bad_templates(settings: Settings) -> None:
 
     signatures = (settings.signature_for("zh"), settings.signature_for("en"))
     try:
-        problems = refusals(settings.templates_file, signatures, settings.hotline)
+        problems = refusals(
+            settings.templates_file, signatures, settings.hotline, gateway_sign=gateway_sign_name(settings)
+        )
     except TemplatesError as exc:
         raise ValueError(f"SMSBOT_TEMPLATES_FILE: {exc}") from None
     if problems:
@@ -193,11 +211,41 @@ def _refuse_bad_templates(settings: Settings) -> None:
         raise ValueError(f"SMSBOT_TEMPLATES_FILE: template {problems[0]}{more}")
 
 
+def _refuse_short_callback_token(settings: Settings) -> None:
+    """The gateway's pushes carry no signature: the token in their URL is all that keeps forged replies out."""
+    if settings.backend == "aliyun" and len(settings.callback_token) < MIN_SECRET_CHARS:
+        raise ValueError(
+            f"SMSBOT_CALLBACK_TOKEN must be at least {MIN_SECRET_CHARS} characters in production on the aliyun"
+            " backend (for example `openssl rand -hex 32`): it is the only secret of the gateway's push URLs"
+        )
+
+
+def gateway_sign_name(settings: Settings) -> str | None:
+    """The mainland gateway's signature when texts go through it (templates are then checked for it)."""
+    return (settings.aliyun_sms_sign_name or settings.signature_for("zh")) if settings.backend == "aliyun" else None
+
+
+def _refuse_incomplete_aliyun(settings: Settings) -> None:
+    required = {
+        "ALIYUN_ACCESS_KEY_ID": settings.aliyun_access_key_id,
+        "ALIYUN_ACCESS_KEY_SECRET": settings.aliyun_access_key_secret,
+        "ALIYUN_SMS_SIGN_NAME": settings.aliyun_sms_sign_name,
+    }
+    missing = [name for name, value in required.items() if not value]
+    if missing:
+        raise ValueError(f"the aliyun backend needs {', '.join(missing)}")
+    endpoint = settings.aliyun_sms_endpoint
+    if "://" in endpoint and (urlsplit(endpoint).scheme not in ("http", "https") or not urlsplit(endpoint).hostname):
+        raise ValueError("ALIYUN_SMS_ENDPOINT: expected a host such as dysmsapi.aliyuncs.com or an http(s):// URL")
+
+
 def _refuse_simulator_in_production(settings: Settings) -> None:
     """The simulator sends nothing and opens `/dev/phone`, where anyone can read every thread and reply as the
     applicant: a production start must name what it lacks instead of falling back to it."""
     if settings.sms_backend == "simulator":
-        raise ValueError("SMSBOT_SMS_BACKEND=simulator is for development only; production needs twilio")
+        raise ValueError("SMSBOT_SMS_BACKEND=simulator is for development only; production needs twilio or aliyun")
+    if settings.backend == "aliyun":
+        return  # its own settings are checked whatever the environment
     required = {
         "TWILIO_ACCOUNT_SID": settings.twilio_account_sid,
         "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,

@@ -35,6 +35,10 @@ def make_provider(settings: Settings) -> SmsProvider:
         from smsbot.delivery.providers.twilio import TwilioProvider
 
         return TwilioProvider(settings)
+    if settings.backend == "aliyun":
+        from smsbot.delivery.providers.aliyun import AliyunProvider
+
+        return AliyunProvider(settings)
     from smsbot.delivery.providers.simulator import SimulatorProvider
 
     return SimulatorProvider()

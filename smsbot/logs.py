@@ -14,13 +14,16 @@ _PHONE = re.compile(r"(?<![\w*])(?:\+|%2B)?\d{7,15}(?!\w)")
 _ROW_DETAIL = re.compile(r"(Failing row contains ).*")
 _KEY_DETAIL = re.compile(r"(Key \([^)]*\)=)\(.*")
 HIDDEN = "(hidden)"
+# The mainland gateway's push URLs end in the callback token, their only secret (a request log has the path).
+_CALLBACK_TOKEN = re.compile(r"(/webhooks/aliyun/sms-(?:up|report)/)[^\s?#\"']+")
 _EXCEPTIONS = logging.Formatter()
 
 
 def mask_text(text: str) -> str:
-    """`text` with every phone-number-like digit run masked and database row details dropped."""
+    """`text` with every phone-number-like digit run masked, database row details and callback tokens dropped."""
     text = _ROW_DETAIL.sub(r"\g<1>" + HIDDEN, text)
     text = _KEY_DETAIL.sub(r"\g<1>" + HIDDEN, text)
+    text = _CALLBACK_TOKEN.sub(r"\g<1>" + HIDDEN, text)
     return _PHONE.sub(lambda m: mask_phone(m.group(0).replace("%2B", "+")), text)
 
 

@@ -38,6 +38,7 @@ from smsbot.reports.rollup import ROLLUP_EVERY_SECONDS, catch_up
 log = logging.getLogger(__name__)
 RECHECK_AFTER_SECONDS = 0.5  # a paced send waits; look at consent again if the claim is older than this
 RECORD_EVERY = 20  # outcomes recorded per transaction when sending flat out
+UNPACED = (Outcome.WITHHELD, Outcome.HALTED)  # outcomes that mostly never reach the provider
 
 
 def drain_once(
@@ -96,7 +97,7 @@ class Sending:
         stale = (utcnow() - self.claimed_at).total_seconds() > RECHECK_AFTER_SECONDS
         started = time.monotonic()
         result = self._send(claim, stale=stale)
-        if self.pace is not None and result is not None and result.outcome is not Outcome.WITHHELD:
+        if self.pace is not None and result is not None and result.outcome not in UNPACED:
             self.pace.observe(time.monotonic() - started)  # only sends that called the provider set the pace
         return claim, result
 

@@ -1,7 +1,8 @@
 """The templates file: every SMS text as data (TOML), read and validated once per file, never per message.
 
 A table per template (`[notice]`) or variant (`["notice.a"]`, with `weight`), holding one entry per locale
-(`zh`, `en`): `text`, and optionally `aliyun_code` and `aliyun_params` for a mainland gateway (parsed, unused)."""
+(`zh`, `en`): `text`, and optionally `aliyun_code` and `aliyun_params` for the mainland gateway (the approved
+template's code, and which placeholders it takes as parameters; the gateway adds the signature itself)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "correction_received": frozenset({"sig", "hotline", "field", "value"}),
 }
 DEFAULT_PLACEHOLDERS = _FACTS
+# Staff replies on a gateway that sends templates only: `staff_*` templates, whose blanks staff fill in (a time,
+# a detail), each short enough for a gateway template variable.
+STAFF_PREFIX = "staff_"
+STAFF_BLANKS = frozenset({"call_time", "detail"})
+STAFF_BLANK_CHARS = 30
 
 
 class TemplatesError(ValueError):
@@ -36,9 +42,13 @@ class Entry:
     aliyun_params: tuple[str, ...] = ()
 
     @property
+    def template(self) -> str:
+        """The template and variant, as a message records it (`notice.a`)."""
+        return f"{self.key}.{self.variant}" if self.variant else self.key
+
+    @property
     def name(self) -> str:
-        variant = f".{self.variant}" if self.variant else ""
-        return f"{self.key}{variant} ({self.lang})"
+        return f"{self.template} ({self.lang})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +59,16 @@ class Catalogue:
     def template_names(self) -> list[str]:
         return list(dict.fromkeys(key for key, variant, _ in self.entries if variant is None))
 
+    def staff_template_names(self) -> list[str]:
+        return [name for name in self.template_names() if is_staff_template(name)]
+
+    def entry(self, key: str, lang: str, variant: str | None = None) -> Entry:
+        """The variant's entry when the template has that variant, otherwise the base entry."""
+        return self.entries.get((key, variant, lang)) or self.entries[(key, None, lang)]
+
     def text(self, key: str, lang: str, variant: str | None = None) -> str:
         """The variant's text when the template has that variant, otherwise the base text."""
-        entry = self.entries.get((key, variant, lang)) or self.entries[(key, None, lang)]
-        return entry.text
+        return self.entry(key, lang, variant).text
 
     def assign_variant(self, external_id: str, key: str = "notice") -> str | None:
         """The variant of `key` for a filing: a hash of the lender's id into the weight buckets (stable)."""
@@ -68,7 +84,20 @@ class Catalogue:
 
 
 def placeholders_for(key: str) -> frozenset[str]:
+    if is_staff_template(key):
+        return DEFAULT_PLACEHOLDERS | STAFF_BLANKS
     return PLACEHOLDERS.get(key, DEFAULT_PLACEHOLDERS)
+
+
+def is_staff_template(key: str) -> bool:
+    """A template only staff send, as their reply; smsbot never sends it by itself."""
+    return key.startswith(STAFF_PREFIX)
+
+
+def staff_blanks(text: str) -> tuple[str, ...]:
+    """The blanks of a staff template's text that staff fill in, in the order the text has them."""
+    names = (name for _, name, _, _ in Formatter().parse(text) if name in STAFF_BLANKS)
+    return tuple(dict.fromkeys(names))
 
 
 def used_placeholders(text: str) -> set[str]:

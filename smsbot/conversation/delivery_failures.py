@@ -11,6 +11,8 @@ from smsbot.config import Settings
 from smsbot.conversation.moves import carry_out, hand_off
 from smsbot.db import transaction
 from smsbot.delivery.failures import Undeliverable
+from smsbot.delivery.gateway_elements import Report
+from smsbot.delivery.gateway_pushes import SMS_REPORT, record_report, store_once
 from smsbot.delivery.status_callbacks import record_status_callback
 from smsbot.models.locking import lock_application
 from states.conversation_states import HandoffReason, State
@@ -46,3 +48,16 @@ def settle_undeliverable(session: Session, failures: list[Undeliverable], *, set
                 cause_id=failure.message_id,
                 event="do_fail_delivery",
             )
+
+
+def handle_gateway_report(
+    factory: sessionmaker[Session], report: Report, element: object, *, settings: Settings
+) -> str:
+    """Store a gateway's delivery report and act on it in one transaction, once per report (biz id and phone).
+    Returns `duplicate`, `applied` (it moved a status forward) or `stored` (late, unknown or not yet sent)."""
+    with transaction(factory) as session:
+        if not store_once(session, SMS_REPORT, report.push_key, element):
+            return "duplicate"
+        applied, failures = record_report(session, report, element)
+        settle_undeliverable(session, failures, settings=settings)
+        return "applied" if applied else "stored"

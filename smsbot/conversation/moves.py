@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from smsbot.config import Settings
-from smsbot.conversation.texts import NoticeFacts, render
+from smsbot.conversation.texts import NoticeFacts, render_text
 from smsbot.conversation.timers import ARM, CANCEL, move_timers
 from smsbot.delivery.outbox import outbound_row, queue_message
 from smsbot.delivery.windows import applicant_timezone, next_allowed, window_for
@@ -218,14 +218,15 @@ def outbound_values(
     kind: str | None = None,
     amount_minor: int | None = None,
 ) -> dict[str, Any]:
-    """Body, kind, priority and earliest send time of a text for `app` (bulk import builds rows from this).
+    """Body (and its template with values), kind, priority and earliest send time of a text for `app` (bulk
+    import builds rows from this).
     `amount_minor` replaces the application's amount in the text (a progress notice states the lender's)."""
     field = value = None
     if correction is not None:
         field, value = str(getattr(correction[0], "value", correction[0])), correction[1]
     elif template == "reprompt_value":
         field = app.asked_field
-    body = render(
+    text = render_text(
         template,
         locale=app.locale,
         signature=settings.signature_for(app.locale),
@@ -240,7 +241,9 @@ def outbound_values(
     hours = window_for(kind, settings)
     return {
         "kind": kind,
-        "body": body,
+        "body": text.body,
+        "template": text.template,
+        "template_params": text.params_json,
         "priority": PRIORITY_NOTICE if kind in BULK_KINDS else PRIORITY_REPLY,
         "send_after": next_allowed(now, applicant_timezone(app, settings), hours) if hours else now,
     }

@@ -25,7 +25,7 @@ from sqlmodel import Session, col
 from smsbot.config import Settings
 from smsbot.conversation.moves import APPLICATIONS, ApplicationFacts, Move, carry_out, plan_move
 from smsbot.conversation.reply_writers import write_reply
-from smsbot.conversation.texts import render
+from smsbot.conversation.texts import render_text
 from smsbot.db import for_update, is_sqlite, violates_unique, writer_gate, writer_turn
 from smsbot.delivery import consent
 from smsbot.delivery.outbox import cancel_queued_for_phone, message_row, queue_message
@@ -287,10 +287,18 @@ def _queue_plain(
 ) -> None:
     """Queue a text that names no application details (it may go to a phone we know nothing about)."""
     signature = settings.signature_for(locale)
-    body = render(
+    text = render_text(
         template, locale=locale, signature=signature, hotline=settings.hotline, templates_file=settings.templates_file
     )
-    queue_message(session, application_id=app.id if app is not None else None, phone=phone, kind=template, body=body)
+    queue_message(
+        session,
+        application_id=app.id if app is not None else None,
+        phone=phone,
+        kind=template,
+        body=text.body,
+        template=text.template,
+        template_params=text.params_json,
+    )
 
 
 def _guess_locale(text: str) -> str:

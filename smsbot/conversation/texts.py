@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -30,6 +32,25 @@ def language(locale: str) -> str:
     return "zh" if locale.lower().startswith("zh") else "en"
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A text as queued: its body, and what a template gateway sends instead (the template with its variant,
+    and the placeholders' values other than the signature, which the gateway adds)."""
+
+    body: str
+    template: str
+    params: dict[str, str]
+
+    @property
+    def params_json(self) -> str:
+        return json.dumps(self.params, ensure_ascii=False, sort_keys=True)
+
+
+def language_of_body(body: str) -> str:
+    """The language of a rendered text, read from its signature: only the Chinese texts start with 【."""
+    return "zh" if body.startswith("【") else "en"
+
+
 def signature_prefix(locale: str, name: str) -> str:
     """What every text starts with: the lender's name (DOMAIN.md), 【示例农商银行】 or `ExampleBank: `."""
     return f"【{name}】" if language(locale) == "zh" else f"{name}: "
@@ -46,16 +67,47 @@ def render(
     value: int | str | None = None,
     variant: str | None = None,
     templates_file: str = "",
+    blanks: Mapping[str, str] | None = None,
 ) -> str:
     """Render one template (its `variant` when it has one) from the templates file (default: the shipped one).
-    Names are masked, amounts rounded, the phone number never appears."""
+    Names are masked, amounts rounded, the phone number never appears. `blanks`: what staff filled into a
+    staff template."""
+    return render_text(
+        template,
+        locale=locale,
+        signature=signature,
+        hotline=hotline,
+        facts=facts,
+        field=field,
+        value=value,
+        variant=variant,
+        templates_file=templates_file,
+        blanks=blanks,
+    ).body
+
+
+def render_text(
+    template: str,
+    *,
+    locale: str,
+    signature: str,
+    hotline: str,
+    facts: NoticeFacts | None = None,
+    field: str | None = None,
+    value: int | str | None = None,
+    variant: str | None = None,
+    templates_file: str = "",
+    blanks: Mapping[str, str] | None = None,
+) -> Rendered:
+    """`render`, keeping which template entry it used and the values it filled in."""
     lang = language(locale)
     if template == "reprompt_value":
         template = f"value_prompt_{field or 'other'}"
-    text = load_catalogue(templates_file).text(template, lang, variant)
-    return text.format(
-        **template_params(locale, signature=signature, hotline=hotline, facts=facts, field=field, value=value)
-    )
+    entry = load_catalogue(templates_file).entry(template, lang, variant)
+    params = template_params(locale, signature=signature, hotline=hotline, facts=facts, field=field, value=value)
+    params |= dict(blanks or {})
+    used = {name: str(params[name]) for name in sorted(params) if name != "sig"}
+    return Rendered(entry.text.format(**params), entry.template, used)
 
 
 def template_params(

@@ -7,6 +7,7 @@ then takes its slot in `delivery.pacing`)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,7 +53,7 @@ def claim_due(session: Session, *, settings: Settings, limit: int, now: datetime
         message.status, message.attempts = S.SENDING, message.attempts + 1
         message.lease_until, message.updated_at = now + timedelta(seconds=settings.lease_seconds), now
         known = _known_sids(session, message) if reconcile else frozenset()
-        sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known)
+        sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known, *_template_of(message))
         claims.append(Claim(sms, reconcile, message.kind in CONSENT_EXEMPT_KINDS, message.attempts))
     return claims
 
@@ -123,6 +124,12 @@ def _window_open(app: Application | None, message: Message, *, settings: Setting
         return True
     message.status, message.send_after, message.lease_until = S.QUEUED, opening, None
     return False
+
+
+def _template_of(message: Message) -> tuple[str | None, dict[str, str]]:
+    """The template and values a gateway sends (Message.template); nothing for free text."""
+    params = json.loads(message.template_params) if message.template_params else {}
+    return message.template, params if isinstance(params, dict) else {}
 
 
 def _known_sids(session: Session, message: Message) -> frozenset[str]:

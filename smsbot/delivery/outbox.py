@@ -25,6 +25,8 @@ def queue_message(
     body: str,
     priority: int = PRIORITY_REPLY,
     send_after: datetime | None = None,
+    template: str | None = None,
+    template_params: str | None = None,
 ) -> Message:
     """Add an outbound row to the caller's transaction; the worker sends it once that transaction commits."""
     now = utcnow()
@@ -36,6 +38,8 @@ def queue_message(
         priority=priority,
         send_after=send_after or now,
         now=now,
+        template=template,
+        template_params=template_params,
     )
     message = Message(**row)
     session.add(message)
@@ -51,6 +55,8 @@ def outbound_row(
     priority: int,
     send_after: datetime,
     now: datetime,
+    template: str | None = None,
+    template_params: str | None = None,
 ) -> dict[str, Any]:
     """Every column of a new outbox row, for Core inserts (which see none of the model's Python defaults)."""
     return message_row(
@@ -63,6 +69,8 @@ def outbound_row(
         priority=priority,
         send_after=send_after,
         now=now,
+        template=template,
+        template_params=template_params,
     )
 
 
@@ -78,8 +86,10 @@ def message_row(
     send_after: datetime,
     now: datetime,
     provider_sid: str | None = None,
+    template: str | None = None,
+    template_params: str | None = None,
 ) -> dict[str, Any]:
-    """Every column of a new message row, in either direction."""
+    """Every column of a new message row, in either direction (`template`: see Message.template)."""
     return {
         "application_id": application_id,
         "direction": direction,
@@ -97,6 +107,8 @@ def message_row(
         "created_at": now,
         "updated_at": now,
         "sent_at": None,
+        "template": template,
+        "template_params": template_params,
     }
 
 

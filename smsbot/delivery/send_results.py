@@ -3,7 +3,9 @@
 Accepted: the message is `accepted` (Twilio's queued/accepted) and waits for callbacks. Surely not created:
 retried with backoff. Maybe created: left leased, and reconciled with the provider before any resend. Never
 deliverable: the phone is blocked; unsubscribed at the provider: the phone is opted out; either way the message
-is returned as an `Undeliverable` for the conversation to act on. Every attempt is recorded."""
+is returned as an `Undeliverable` for the conversation to act on. Halted (the account or the template is at
+fault, nothing was created): queued again for later, whatever its attempts, so it is never dropped. Every
+attempt is recorded."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlmodel import Session, col
 from smsbot.config import Settings
 from smsbot.db import for_update, lock_keys
 from smsbot.delivery.failures import Undeliverable, block_phone
-from smsbot.delivery.providers.base import Outcome, SendResult
+from smsbot.delivery.providers.base import HALT_SECONDS, Outcome, SendResult
 from smsbot.delivery.status_callbacks import apply_early_callbacks
 from smsbot.models import Message, SendAttempt
 from smsbot.models.locking import lock_application
@@ -93,6 +95,9 @@ def _record_other(session: Session, sent: Sent, *, settings: Settings, now: date
     exhausted = message.attempts >= settings.max_send_attempts
     if result.outcome is Outcome.WITHHELD:
         message.status, message.lease_until = S.SUPPRESSED, None
+    elif result.outcome is Outcome.HALTED:  # the gateway created nothing: this attempt does not count
+        message.status, message.lease_until, message.attempts = S.QUEUED, None, message.attempts - 1
+        message.send_after = now + timedelta(seconds=HALT_SECONDS)
     elif result.outcome is Outcome.RETRY and not exhausted:
         message.status, message.send_after, message.lease_until = S.QUEUED, now + backoff(message.attempts), None
     elif result.outcome is Outcome.UNKNOWN and not exhausted:

@@ -50,11 +50,12 @@ def record_status_callback(session: Session, form: dict[str, str]) -> tuple[bool
     session.add(event)
     if message_id is None or status not in RANK:
         return False, []  # unknown sid or status: kept for the record, otherwise ignored
-    failure = _apply(session, event, message_id)
+    failure = apply_delivery_event(session, event, message_id)
     return event.applied, [failure] if failure else []
 
 
-def _apply(session: Session, event: DeliveryEvent, message_id: int) -> Undeliverable | None:
+def apply_delivery_event(session: Session, event: DeliveryEvent, message_id: int) -> Undeliverable | None:
+    """Move the message's status forward by a stored event (any provider's), and note a final failure."""
     event.message_id = message_id
     event.applied = _advance(session, message_id, event.status, event.error_code)
     if event.applied and event.status in FINAL_FAILURES:
@@ -72,7 +73,7 @@ def apply_early_callbacks(session: Session, message_ids: dict[str, int]) -> list
     )
     failures = []
     for event in session.execute(query).scalars():
-        if event.status in RANK and (failure := _apply(session, event, message_ids[event.provider_sid])):
+        if event.status in RANK and (failure := apply_delivery_event(session, event, message_ids[event.provider_sid])):
             failures.append(failure)
     return failures
 
@@ -102,6 +103,8 @@ def _act_on_failure(session: Session, message_id: int, error_code: str | None) -
             body=message.body,
             priority=message.priority,
             send_after=utcnow() + RETRY_LATER,
+            template=message.template,
+            template_params=message.template_params,
         )
         retry.application_id, retry.retry_of = message.application_id, message.id
         return None

@@ -34,6 +34,7 @@ class Metrics:
         )
         self.transitions = Counter("smsbot_transitions", "Transitions fired", ["to_state"], registry=self.registry)
         self._add_send_metrics()
+        self._add_gateway_metrics()
         directory = multiprocess_dir()
         self.counted: Collector = MultiProcessCollector(None, path=str(directory)) if directory else self.registry
 
@@ -50,10 +51,30 @@ class Metrics:
             registry=self.registry,
             buckets=SEND_BUCKETS,
         )
+        self.send_halts = Counter(
+            "smsbot_send_halts",
+            "Sends held back because the gateway refused the account, signature or template (alert on any)",
+            ["code"],
+            registry=self.registry,
+        )
         self.reconciliations = Counter(
             "smsbot_send_reconciliations",
             "Lookups at the provider of a send whose outcome was unknown, by result",
             ["result"],
+            registry=self.registry,
+        )
+
+    def _add_gateway_metrics(self) -> None:
+        self.gateway_elements = Counter(
+            "smsbot_gateway_push_elements",
+            "Elements of the mainland gateway's pushes, by kind and what became of them",
+            ["kind", "result"],
+            registry=self.registry,
+        )
+        self.gateway_malformed = Counter(
+            "smsbot_gateway_push_malformed",
+            "Malformed elements of the mainland gateway's pushes (stored, not acted on), by reason",
+            ["kind", "problem"],
             registry=self.registry,
         )
 

@@ -1,14 +1,15 @@
 """The worker's sends, counted where they happen: around the provider call, so the delivery code stays
 unaware of metrics. Every call is one attempt, labelled with its outcome (`sent`; `retry`: surely not
 created, sent again later; `unknown`: reconciled before any resend; `permanent` and `unsubscribed`: the
-failures), and its duration goes into the send-latency histogram."""
+failures; `halted`: the account or template is at fault, held back and counted by code in
+`smsbot_send_halts_total`), and its duration goes into the send-latency histogram."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from smsbot.delivery.providers.base import OutboundSms, SendResult, SmsProvider
+from smsbot.delivery.providers.base import OutboundSms, Outcome, SendResult, SmsProvider
 from smsbot.metrics.registry import Metrics
 
 
@@ -27,6 +28,8 @@ class MeteredProvider:
         result = self.provider.send(sms)
         self.metrics.send_latency.observe(time.perf_counter() - started)
         self.metrics.send_attempts.labels(outcome=result.outcome.value).inc()
+        if result.outcome is Outcome.HALTED:
+            self.metrics.send_halts.labels(code=result.error_code or "").inc()
         return result
 
     def find_sent(self, sms: OutboundSms) -> SendResult | None:

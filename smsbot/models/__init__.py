@@ -4,6 +4,7 @@ from smsbot.models.application import Application, Correction, NoticeVersion, Tr
 from smsbot.models.base import metadata, utcnow
 from smsbot.models.delivery import DeliveryEvent, SendAttempt, SenderSlot, Timer
 from smsbot.models.event import EventOutbox
+from smsbot.models.gateway import GatewayPush
 from smsbot.models.lender import DecisionRecord, PhoneChange
 from smsbot.models.message import INBOUND, OUTBOUND, Message, PhoneConsent
 from smsbot.models.report import ReportDaily, ReportOutcome, ReportWatermark
@@ -18,6 +19,7 @@ __all__ = [
     "DecisionRecord",
     "DeliveryEvent",
     "EventOutbox",
+    "GatewayPush",
     "LoginThrottle",
     "LoginThrottleAccount",
     "Message",

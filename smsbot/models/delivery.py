@@ -18,7 +18,7 @@ class DeliveryEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     provider_sid: str = Field(max_length=64, index=True)
     status: str = Field(max_length=16)
-    error_code: str | None = Field(default=None, max_length=16)
+    error_code: str | None = Field(default=None, max_length=64)  # a gateway's codes run long
     message_id: int | None = Field(default=None, foreign_key="messages.id")
     applied: bool = False  # whether it moved the message's status forward
     payload: str = Field(sa_column=Column(Text, nullable=False))
@@ -34,7 +34,7 @@ class SendAttempt(SQLModel, table=True):
     message_id: int = Field(foreign_key="messages.id", index=True)
     outcome: str = Field(max_length=16)
     provider_sid: str | None = Field(default=None, max_length=64)
-    error_code: str | None = Field(default=None, max_length=16)
+    error_code: str | None = Field(default=None, max_length=64)  # a gateway's codes run long
     detail: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

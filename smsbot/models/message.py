@@ -36,11 +36,15 @@ class Message(SQLModel, table=True):
     send_after: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
-    error_code: str | None = Field(default=None, max_length=16)
+    error_code: str | None = Field(default=None, max_length=64)  # a gateway's codes run long (isv.BUSINESS_...)
     retry_of: int | None = Field(default=None, foreign_key="messages.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The template entry the text was rendered from (`notice.a`) and its values (JSON): a template gateway
+    # sends these instead of the body. Empty for free text (a staff reply).
+    template: str | None = Field(default=None, max_length=64)
+    template_params: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
     @property
     def pk(self) -> int:

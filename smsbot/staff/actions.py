@@ -32,6 +32,7 @@ from smsbot.models import Application, Correction, NoticeVersion, utcnow
 from smsbot.phones import PhoneError, canonical_phone
 from smsbot.staff.audit import record_action
 from smsbot.staff.permissions import Actor, Refusal, holder_name, locked_application, require_admin, require_holder
+from smsbot.staff.template_replies import templates_only
 from smsbot.staff.values import EDITABLE_FIELDS, field_value, parse_value, plain_text, set_field
 from states.machine import can_fire
 from states.policy import Step
@@ -79,7 +80,9 @@ def unassign(factory: sessionmaker[Session], app_id: int, actor: Actor) -> None:
 def send_reply(factory: sessionmaker[Session], app_id: int, actor: Actor, body: str, *, settings: Settings) -> int:
     """Queue a staff reply (signed with the lender's name) through the outbox; returns the message id.
     Refused when the text holds a control character, the phone opted out, the text is empty or too long, or it
-    looks like the scam (conversation.lint)."""
+    looks like the scam (conversation.lint); and on a backend that sends templates only (staff.template_replies)."""
+    if templates_only(settings):
+        raise Refusal("template_only")
     body = plain_text(body)
     with transaction(factory) as session:
         app = locked_application(session, app_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smsbot.config import Settings
-from smsbot.conversation.catalogue import LANGS, load_catalogue
+from smsbot.conversation.catalogue import LANGS, is_staff_template, load_catalogue
 from smsbot.conversation.moves import notice_facts
 from smsbot.conversation.texts import render, signature_prefix
 from smsbot.models import Application
@@ -31,7 +31,7 @@ def canned_replies(app: Application, settings: Settings) -> list[Canned]:
         signature = settings.signature_for(locale)
         prefix = signature_prefix(locale, signature)
         for name in names:
-            if name in _NEEDS_FIELD:
+            if name in _NEEDS_FIELD or is_staff_template(name):  # staff templates have blanks to fill
                 continue
             text = render(
                 name,

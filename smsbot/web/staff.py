@@ -36,6 +36,13 @@ from smsbot.staff.queue import (
     staff_names,
     timeline,
 )
+from smsbot.staff.template_replies import (
+    TemplateReply,
+    fill_template,
+    send_template_reply,
+    staff_templates,
+    templates_only,
+)
 from smsbot.staff.values import EDITABLE_FIELDS
 from smsbot.web.staff_auth import bp
 from smsbot.web.staff_i18n import translate
@@ -102,8 +109,16 @@ def conversation(app_id: int) -> str:
     return _conversation_page(app_id)
 
 
-def _conversation_page(app_id: int, *, error: str | None = None, draft: str = "") -> str:
-    """The conversation page; after a refusal it carries the explanation and keeps the staff member's draft."""
+def _conversation_page(
+    app_id: int,
+    *,
+    error: str | None = None,
+    draft: str = "",
+    chosen: tuple[str, dict[str, str]] | None = None,
+    preview: TemplateReply | None = None,
+) -> str:
+    """The conversation page; after a refusal it carries the explanation and keeps the staff member's draft
+    (or chosen template and its blanks); a template reply's preview shows the exact text before it is sent."""
     rt = runtime()
     with rt.sessions() as session:
         app = session.get(Application, app_id)
@@ -129,6 +144,11 @@ def _conversation_page(app_id: int, *, error: str | None = None, draft: str = ""
         gsm={"basic": GSM7_BASIC, "extended": GSM7_EXTENDED},
         max_chars=MAX_BODY_CHARS - len(prefix),
         canned=canned_replies(app, rt.settings),
+        templates_only=templates_only(rt.settings),
+        staff_templates=staff_templates(app, rt.settings) if templates_only(rt.settings) else [],
+        chosen=chosen or ((preview.key, preview.values) if preview else None),
+        preview=preview,
+        preview_size=measure(preview.body) if preview else None,
         fields=EDITABLE_FIELDS,
         poll=current_app.config.get("STAFF_POLL_SECONDS", POLL_SECONDS),
     )
@@ -183,6 +203,27 @@ def do_unassign(app_id: int) -> Outcome:
 def do_reply(app_id: int) -> Outcome:
     rt = runtime()
     return _run(app_id, send_reply, rt.sessions, app_id, g.actor, request.form.get("body", ""), settings=rt.settings)
+
+
+@bp.post("/c/<row_id:app_id>/template_reply")
+def do_template_reply(app_id: int) -> Outcome:
+    """`step=preview` shows the filled template as it will be sent; `step=send` sends it."""
+    rt, form = runtime(), request.form
+    key = form.get("template", "")
+    values = {name.removeprefix("blank_"): value for name, value in form.items() if name.startswith("blank_")}
+    try:
+        if form.get("step") != "send":
+            with rt.sessions() as session:
+                app = session.get(Application, app_id)
+                if app is None:
+                    abort(404)
+                reply = fill_template(app, key, values, settings=rt.settings)
+            return _conversation_page(app_id, preview=reply), 200
+        send_template_reply(rt.sessions, app_id, g.actor, key, values, settings=rt.settings)
+    except Refusal as refusal:
+        return _refused(app_id, refusal, chosen=(key, values))
+    flash(translate(g.lang, "done"), "ok")
+    return redirect(url_for("staff.conversation", app_id=app_id), code=303)
 
 
 @bp.post("/c/<row_id:app_id>/resend_notice")
@@ -242,13 +283,15 @@ def do_change_phone(app_id: int) -> Outcome:
     return redirect(url_for("staff.conversation", app_id=app_id), code=303)
 
 
-def _refused(app_id: int, refusal: Refusal) -> tuple[str, int]:
+def _refused(app_id: int, refusal: Refusal, *, chosen: tuple[str, dict[str, str]] | None = None) -> tuple[str, int]:
     params = dict(refusal.params)
     if "field" in params:
         params["field"] = translate(g.lang, params["field"])
+    if "blank" in params:
+        params["blank"] = translate(g.lang, f"blank_{params['blank']}")
     message = translate(g.lang, refusal.code, **params)
     status = REFUSAL_STATUS.get(refusal.code, 422)
     if refusal.code == "not_found":
         abort(404)
     draft = "".join(ch for ch in request.form.get("body", "") if ch.isprintable() or ch in "\r\n")
-    return _conversation_page(app_id, error=message, draft=draft), status
+    return _conversation_page(app_id, error=message, draft=draft, chosen=chosen), status

@@ -7,6 +7,7 @@ import pytest
 from smsbot.config import load_settings
 from smsbot.conversation.catalogue import LANGS, load_catalogue
 from smsbot.conversation.lint import lint
+from smsbot.conversation.template_check import TYPICAL_BLANKS
 from smsbot.conversation.texts import NoticeFacts, render
 from smsbot.models import utcnow
 
@@ -100,5 +101,6 @@ def test_every_template_passes_the_lint_in_both_languages() -> None:
                 facts=facts,
                 field="amount",
                 value=60000,
+                blanks=TYPICAL_BLANKS[lang],
             )
             assert lint(text, hotline=settings.hotline) == [], (name, text)

@@ -6,6 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from smsbot.delivery.status_callbacks import ERROR_CODE_CHARS
 from smsbot.dependencies import Runtime
 from smsbot.models import DeliveryEvent, Message, PhoneConsent
 from tests.factories import application, file, new_phone, signature, twilio_form
@@ -84,7 +85,7 @@ def delivery_events(rt: Runtime) -> list[DeliveryEvent]:
 @pytest.mark.parametrize(
     "extra",
     [
-        {"ErrorCode": "3" * 17},
+        {"ErrorCode": "3" * (ERROR_CODE_CHARS + 1)},
         {"ErrorCode": "30003\x00"},
         {"MessageStatus": "d\x00elivered"},
         {"MessageStatus": "x" * 200},
@@ -100,7 +101,7 @@ def test_an_odd_status_callback_is_stored_and_never_500(client: FlaskClient, rt:
     [event] = delivery_events(rt)
     assert event.provider_sid == sid
     assert "\x00" not in event.payload and "\x00" not in event.status
-    assert event.error_code is None or len(event.error_code) <= 16
+    assert event.error_code is None or len(event.error_code) <= ERROR_CODE_CHARS
 
 
 def test_a_status_callback_whose_sid_cannot_be_stored_is_400(client: FlaskClient, rt: Runtime) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -15,6 +16,11 @@ class Outcome(StrEnum):
     PERMANENT = "permanent"  # the number cannot be reached: hand off
     UNSUBSCRIBED = "unsubscribed"  # the provider says the phone opted out
     WITHHELD = "withheld"  # not sent: the phone opted out between the claim and the send
+    HALTED = "halted"  # surely not created: the account or the template is at fault; sending waits for a fix
+
+
+# How long a halted send (and, at the provider, every send it halts) waits before the gateway is tried again.
+HALT_SECONDS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,8 @@ class OutboundSms:
     body: str
     created_at: datetime
     known_sids: frozenset[str] = frozenset()  # provider ids we already hold for this phone and body
+    template: str | None = None  # the template it was rendered from, with its variant (`notice.a`)
+    template_params: Mapping[str, str] = field(default_factory=dict)  # the placeholders' values, for a gateway
 
 
 class SmsProvider(Protocol):

@@ -6,15 +6,14 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from requests.exceptions import ConnectionError as RequestsConnectionError
-from requests.exceptions import ConnectTimeout, RequestException
+from requests.exceptions import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
-from urllib3.exceptions import NewConnectionError
 
 from smsbot.config import Settings
 from smsbot.delivery.providers.base import OutboundSms, Outcome, SendResult
+from smsbot.delivery.providers.network import classify_network_error
 
 RETRY_CODES = frozenset({20429, 21611})  # rate limited, queue overflow: Twilio created nothing
 UNSUBSCRIBED_CODE = 21610
@@ -95,24 +94,3 @@ def classify_rest_error(exc: TwilioRestException) -> SendResult:
         return SendResult(Outcome.UNKNOWN, error_code=str(code or exc.status), detail=detail)
     # Any other 4xx (21211 invalid, 21614/21612 unroutable, 21635 landline...): this number will not receive it.
     return SendResult(Outcome.PERMANENT, error_code=str(code or exc.status), detail=detail)
-
-
-def classify_network_error(exc: RequestException) -> SendResult:
-    """A connection that never opened cannot have created anything; anything later might have."""
-    if isinstance(exc, ConnectTimeout) or (
-        isinstance(exc, RequestsConnectionError) and _caused_by(exc, NewConnectionError)
-    ):
-        return SendResult(Outcome.RETRY, detail="connect error")
-    return SendResult(Outcome.UNKNOWN, detail=type(exc).__name__)
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, kind) or any(isinstance(arg, kind) for arg in getattr(seen, "args", ())):
-            return True
-        reason = getattr(seen, "reason", None)
-        if isinstance(reason, kind):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
