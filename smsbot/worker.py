@@ -31,9 +31,10 @@ from smsbot.delivery.pacing import wait_for_slot
 from smsbot.delivery.providers.base import Outcome, SendResult, SmsProvider
 from smsbot.delivery.send_results import record_results
 from smsbot.events.delivery import run_event_delivery
-from smsbot.models import utcnow
+from smsbot.models import Application, utcnow
 from smsbot.privacy import mask_phone
 from smsbot.reports.rollup import ROLLUP_EVERY_SECONDS, catch_up
+from states.waiting_texts import OUTDATED, still_wanted
 
 log = logging.getLogger(__name__)
 RECHECK_AFTER_SECONDS = 0.5  # a paced send waits; look at consent again if the claim is older than this
@@ -102,8 +103,9 @@ class Sending:
         return claim, result
 
     def _send(self, claim: Claim, *, stale: bool) -> SendResult | None:
-        if stale and not claim.consent_exempt and _opted_out_since_claim(self.factory, claim):
-            return SendResult(Outcome.WITHHELD, error_code="opted_out", detail="opted out after claim")
+        reason = _withhold_reason(self.factory, claim) if stale else None
+        if reason is not None:
+            return SendResult(Outcome.WITHHELD, error_code=reason, detail=f"{reason} after claim")
         if claim.reconcile:
             found = self.provider.find_sent(claim.sms)
             if found is not None:
@@ -161,9 +163,16 @@ def sender_of(provider: SmsProvider) -> str:
     return getattr(provider, "sender", "") or provider.name
 
 
-def _opted_out_since_claim(factory: sessionmaker[Session], claim: Claim) -> bool:
+def _withhold_reason(factory: sessionmaker[Session], claim: Claim) -> str | None:
+    """Why a claim that waited must not go now: the phone opted out, or its conversation no longer wants it."""
     with factory() as session:
-        return consent.is_opted_out(session, claim.sms.phone)
+        if not claim.consent_exempt and consent.is_opted_out(session, claim.sms.phone):
+            return "opted_out"
+        if claim.watched and claim.application_id is not None:
+            app = session.get(Application, claim.application_id)
+            if app is not None and not still_wanted(claim.kind, claim.sms.template, app.state):
+                return OUTDATED
+    return None
 
 
 def run_worker(

@@ -12,19 +12,14 @@ from sqlmodel import Session, col
 
 from smsbot.config import Settings
 from smsbot.conversation.moves import carry_out, queue_text
-from smsbot.conversation.timers import CANCELLED, FIRED, PENDING, REMINDER, cancel_timers
+from smsbot.conversation.timers import CANCELLED, FIRED, PENDING, REMINDER, cancel_timers, due_times
 from smsbot.db import transaction
-from smsbot.models import Timer, utcnow
+from smsbot.models import OUTBOUND, Message, Timer, utcnow
 from smsbot.models.locking import lock_application, skip_locked
+from smsbot.models.message_status import MessageStatus as S
 from states.conversation_states import BOT_STATES, HandoffReason, State
 from states.policy import Step
-
-# What a reminder re-sends, by the state the applicant left the conversation in.
-REMINDER_TEMPLATES = {
-    State.AWAITING_CONFIRMATION: "reminder",
-    State.AWAITING_CORRECTION_FIELD: "field_menu",
-    State.AWAITING_CORRECTION_VALUE: "reprompt_value",
-}
+from states.waiting_texts import NOTICE, REMINDER_TEMPLATES
 
 
 def fire_due_timers(
@@ -53,6 +48,12 @@ def _fire(session: Session, timer_id: int, *, settings: Settings, now: datetime)
         return
     app = lock_application(session, timer.application_id)
     assert app is not None  # timers belong to an application (foreign key)
+    held = _unsent_notice(session, app.pk)
+    if held is not None and app.state in BOT_STATES:
+        # The notice itself still waits (its window, a slow provider): the applicant has had nothing to answer
+        # yet, so the reminder and the expiry count from the notice's own sending, not from the filing.
+        timer.due_at = due_times(settings=settings, now=max(now, held.send_after))[timer.kind]
+        return
     timer.status, timer.fired_at = FIRED, now
     if app.state not in BOT_STATES:
         timer.status = CANCELLED
@@ -70,3 +71,19 @@ def _fire(session: Session, timer_id: int, *, settings: Settings, now: datetime)
             cause="timer",
             cause_id=timer.id,
         )
+
+
+def _unsent_notice(session: Session, app_id: int) -> Message | None:
+    """The application's notice if it has not reached the provider yet (queued or being sent)."""
+    query = (
+        select(Message)
+        .where(
+            col(Message.application_id) == app_id,
+            col(Message.direction) == OUTBOUND,
+            col(Message.kind) == NOTICE,
+            col(Message.status).in_((S.QUEUED, S.SENDING)),
+        )
+        .order_by(col(Message.id).desc())
+        .limit(1)
+    )
+    return session.execute(query).scalar_one_or_none()

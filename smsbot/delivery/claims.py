@@ -1,7 +1,8 @@
 """Claiming due outbox rows: lease them, and apply every rule that must hold at send time.
 
 At claim time, whatever path queued a message: an opted-out phone gets nothing but the opt-out confirmation;
-an undeliverable phone gets nothing; a notice or reminder waits for its window; the same body goes to the same
+an undeliverable phone gets nothing; a notice or reminder its conversation no longer waits for is withdrawn,
+and one still wanted waits for its window; the same body goes to the same
 phone at most twice in ten minutes; and a paced sender's claim takes about a second's worth of rows (each send
 then takes its slot in `delivery.pacing`)."""
 
@@ -24,6 +25,7 @@ from smsbot.models import OUTBOUND, Application, Message, PhoneConsent
 from smsbot.models.locking import skip_locked
 from smsbot.models.message_status import HANDED_OVER
 from smsbot.models.message_status import MessageStatus as S
+from states.waiting_texts import OUTDATED, WATCHED_KINDS, still_wanted
 
 LOOP_WINDOW = timedelta(minutes=10)
 LOOP_LIMIT = 2
@@ -35,6 +37,9 @@ class Claim:
     reconcile: bool  # an earlier attempt's outcome is unknown: look it up before sending again
     consent_exempt: bool = False  # the opt-out confirmation itself
     attempt: int = 0  # the row's `attempts` after this claim: who holds the lease (see delivery.leases)
+    watched: bool = False  # a notice or reminder: sent only while its conversation still wants it (waiting_texts)
+    application_id: int | None = None
+    kind: str = ""
 
 
 def claim_due(session: Session, *, settings: Settings, limit: int, now: datetime) -> list[Claim]:
@@ -54,7 +59,8 @@ def claim_due(session: Session, *, settings: Settings, limit: int, now: datetime
         message.lease_until, message.updated_at = now + timedelta(seconds=settings.lease_seconds), now
         known = _known_sids(session, message) if reconcile else frozenset()
         sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known, *_template_of(message))
-        claims.append(Claim(sms, reconcile, message.kind in CONSENT_EXEMPT_KINDS, message.attempts))
+        exempt, watched = message.kind in CONSENT_EXEMPT_KINDS, message.kind in WATCHED_KINDS
+        claims.append(Claim(sms, reconcile, exempt, message.attempts, watched, message.application_id, message.kind))
     return claims
 
 
@@ -80,6 +86,13 @@ def _apply_rules(session: Session, messages: list[Message], *, settings: Setting
             _suppress(message, now, "opted_out" if consent.opted_out else "undeliverable")
         elif recent[(message.phone, message.body)] >= LOOP_LIMIT and message.status == S.QUEUED:
             _suppress(message, now, "loop_guard")
+        elif _outdated(apps.get(message.application_id or 0), message):
+            message.status, message.error_code, message.updated_at, message.lease_until = (
+                S.CANCELLED,
+                OUTDATED,
+                now,
+                None,
+            )
         elif not _window_open(apps.get(message.application_id or 0), message, settings=settings, now=now):
             continue
         else:
@@ -108,10 +121,19 @@ def _recent_sends(session: Session, phones: set[str], now: datetime) -> Counter[
 
 def _windowed_applications(session: Session, messages: list[Message], *, settings: Settings) -> dict[int, Application]:
     """The applications of the batch's notices and reminders (their timezone sets the window), in one query."""
-    ids = {m.application_id for m in messages if m.application_id and window_for(m.kind, settings)}
+    ids = {
+        m.application_id
+        for m in messages
+        if m.application_id and (window_for(m.kind, settings) or m.kind in WATCHED_KINDS)
+    }
     if not ids:
         return {}
     return {app.pk: app for app in session.execute(select(Application).where(col(Application.id).in_(ids))).scalars()}
+
+
+def _outdated(app: Application | None, message: Message) -> bool:
+    """A notice or reminder its conversation no longer waits for (answered, closed, declined): withdrawn."""
+    return app is not None and not still_wanted(message.kind, message.template, app.state)
 
 
 def _window_open(app: Application | None, message: Message, *, settings: Settings, now: datetime) -> bool:

@@ -24,6 +24,7 @@ from smsbot.models import Message, SendAttempt
 from smsbot.models.locking import lock_application
 from smsbot.models.message_status import MessageStatus as S
 from smsbot.models.message_status import stored_status
+from states.waiting_texts import OUTDATED
 
 Sent = tuple[int, int, SendResult]  # message id, the claim's attempt number (its lease), the outcome
 
@@ -93,8 +94,8 @@ def _record_other(session: Session, sent: Sent, *, settings: Settings, now: date
     )
     message.updated_at, message.error_code = now, result.error_code
     exhausted = message.attempts >= settings.max_send_attempts
-    if result.outcome is Outcome.WITHHELD:
-        message.status, message.lease_until = S.SUPPRESSED, None
+    if result.outcome is Outcome.WITHHELD:  # the phone opted out, or the conversation moved on, since the claim
+        message.status, message.lease_until = S.CANCELLED if result.error_code == OUTDATED else S.SUPPRESSED, None
     elif result.outcome is Outcome.HALTED:  # the gateway created nothing: this attempt does not count
         message.status, message.lease_until, message.attempts = S.QUEUED, None, message.attempts - 1
         message.send_after = now + timedelta(seconds=HALT_SECONDS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -32,6 +33,7 @@ def timers(rt: Runtime, app_id: int) -> list[tuple[str, str]]:
 
 def test_an_unanswered_notice_gets_one_reminder_then_hands_off_with_no_reply(client: FlaskClient, rt: Runtime) -> None:
     app = file(client)
+    drain(rt)  # the notice went out: the timers count from here
     assert fire(rt, timedelta(hours=1)) == 0
     assert fire(rt, DAY + timedelta(minutes=1)) == 1
     kinds = [m.kind for m in outbound(rt, app["applicant"]["phone"])]
@@ -63,6 +65,7 @@ def test_a_new_prompt_starts_fresh_timers(client: FlaskClient, rt: Runtime) -> N
 def test_a_reply_after_the_reminder_starts_a_fresh_reminder_and_expiry(client: FlaskClient, rt: Runtime) -> None:
     """Only the expiry is still pending once the reminder has gone: the new prompt gets both again."""
     app = file(client)
+    drain(rt)
     assert fire(rt, DAY + timedelta(minutes=1)) == 1
     send_sms(client, app["applicant"]["phone"], "2")
     assert timers(rt, app["id"]) == [
@@ -129,12 +132,22 @@ def test_a_reminder_outside_reminder_hours_is_held_at_claim_time(client: FlaskCl
     drain(rt)
     fire(rt, DAY + timedelta(minutes=1))
     rt.settings.reminder_hours = "09:00-20:00"
-    late = datetime(2030, 1, 16, 2, 30, tzinfo=UTC)  # 21:30 in New York: outside
+    late = _next_local(utcnow() + DAY + timedelta(minutes=2), "America/New_York", 21, 30)  # outside, before expiry
     assert drain(rt, now=late) == 0
     reminder = outbound(rt, phone)[-1]
     assert (reminder.kind, reminder.status) == ("reminder", "queued")
-    assert reminder.send_after == datetime(2030, 1, 16, 14, 0, tzinfo=UTC)  # 09:00 in New York
-    assert drain(rt, now=datetime(2030, 1, 16, 14, 0, 1, tzinfo=UTC)) == 1
+    morning = _next_local(late, "America/New_York", 9, 0)
+    assert reminder.send_after == morning
+    assert drain(rt, now=morning + timedelta(seconds=1)) == 1
+
+
+def _next_local(after: datetime, tz: str, hour: int, minute: int) -> datetime:
+    """The first `hour:minute` in `tz` after `after`, in UTC."""
+    local = after.astimezone(ZoneInfo(tz))
+    moment = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if moment <= local:
+        moment = (local + DAY).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return moment.astimezone(UTC)
 
 
 def test_the_timezone_is_guessed_from_the_phone_when_not_given(client: FlaskClient, rt: Runtime) -> None:

@@ -14,7 +14,7 @@ from smsbot.conversation.reminders import fire_due_timers
 from smsbot.dependencies import Runtime
 from smsbot.models import utcnow
 from tests.conversation.test_templates import NOTICE_B_EN, NOTICE_B_ZH, REMINDER_B_ZH, templates_file, variant
-from tests.delivery.helpers import application_row, outbound
+from tests.delivery.helpers import application_row, drain, outbound
 from tests.factories import application, file
 from tests.staff_factories import StaffClient, handed_off, staff_client
 
@@ -50,6 +50,7 @@ def test_a_corrected_notice_keeps_the_variant(client: FlaskClient, alice: StaffC
 
 def test_the_reminder_follows_the_variant(client: FlaskClient, rt: Runtime) -> None:
     app = file(client)
+    drain(rt)  # the notice went out: its reminder follows
     assert fire_due_timers(rt.sessions, settings=rt.settings, now=utcnow() + timedelta(days=1, minutes=1)) == 1
     reminder = outbound(rt, app["applicant"]["phone"])[-1]
     assert reminder.body == REMINDER_B_ZH.format(sig="【示例农商银行】", name="张*", hotline="95XXX")
