@@ -157,10 +157,11 @@ def test_a_final_decision_closes_the_conversation_and_cancels_its_reminders(
     client: FlaskClient, rt: Runtime, status: str
 ) -> None:
     app = file(client)
+    assert drain(rt) == 1  # the filing notice went out
     decide(client, app["id"], decision_id="d-1", status=status)
     row = application(client, app["id"])
     assert (row["state"], row["transitions"][-1]["event"]) == ("closed", "end_by_decision")
-    assert drain(rt, now=utcnow() + timedelta(days=4)) == 2  # the filing notice and the progress notice only
+    assert drain(rt, now=utcnow() + timedelta(days=4)) == 1  # the progress notice only: no reminder
     assert [m.kind for m in outbound(rt, app["applicant"]["phone"])] == ["notice", f"decision_{status}"]
     send_sms(client, app["applicant"]["phone"], "1")
     assert application_row(rt, app["id"]).state == "closed"  # a late 1 confirms nothing

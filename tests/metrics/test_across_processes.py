@@ -217,6 +217,8 @@ def test_counters_add_up_across_two_gunicorn_workers_and_two_worker_processes(
         workers: list[subprocess.Popen[bytes]] = []
         try:
             workers = [start_worker(sender, PROMETHEUS_MULTIPROC_DIR=str(multiproc_dir)) for _ in range(2)]
+            # the notices go first: a confirmation that arrived before its notice was sent would withdraw it
+            wait_until(lambda: standin.stats()["created_messages"] >= CONFIRMERS, timeout=60)
             drive_webhooks(server, phones)
             wanted = expected_totals()
             wait_for_totals(server, wanted)
