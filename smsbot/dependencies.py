@@ -36,9 +36,10 @@ def make_provider(settings: Settings) -> SmsProvider:
 
         return TwilioProvider(settings)
     if settings.backend == "aliyun":
+        from smsbot.conversation.texts import gateway_templates
         from smsbot.delivery.providers.aliyun import AliyunProvider
 
-        return AliyunProvider(settings)
+        return AliyunProvider(settings, gateway_templates(settings.templates_file))
     from smsbot.delivery.providers.simulator import SimulatorProvider
 
     return SimulatorProvider()

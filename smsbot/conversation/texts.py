@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -157,3 +157,17 @@ def format_value(field: str, value: int | str | None, lang: str) -> str:
     if field == "term" and isinstance(value, int):
         return f"{value}个月" if lang == "zh" else f"{value} months"
     return str(value)[:40]
+
+
+def gateway_templates(templates_file: str) -> Callable[[str, str], tuple[str, str | None, tuple[str, ...]] | None]:
+    """For a template gateway: a lookup of a message's template (with variant) and rendered body to its language,
+    gateway code and parameter names, read from the templates file once."""
+    entries = load_catalogue(templates_file).entries
+
+    def lookup(template: str, body: str) -> tuple[str, str | None, tuple[str, ...]] | None:
+        key, _, variant = template.partition(".")
+        lang = language_of_body(body)
+        entry = entries.get((key, variant or None, lang)) or entries.get((key, None, lang))
+        return None if entry is None else (lang, entry.aliyun_code, entry.aliyun_params)
+
+    return lookup

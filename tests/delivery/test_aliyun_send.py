@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from smsbot.app import create_app
 from smsbot.config import Settings, load_settings
+from smsbot.conversation.texts import gateway_templates
 from smsbot.delivery.providers.aliyun import RECONCILED, AliyunProvider
 from smsbot.delivery.providers.base import HALT_SECONDS, OutboundSms, Outcome
 from smsbot.dependencies import Runtime, build_runtime
@@ -223,7 +224,7 @@ def test_a_send_that_never_reached_the_gateway_is_sent_after_the_lookup_finds_no
 
 
 def test_free_text_is_held_back_on_this_backend(art: Runtime, gateway: AliyunGateway) -> None:
-    provider = AliyunProvider(art.settings)
+    provider = AliyunProvider(art.settings, gateway_templates(art.settings.templates_file))
     result = provider.send(OutboundSms(1, "+8613800138000", "【示例农商银行】hello", utcnow()))
     assert (result.outcome, result.error_code) == (Outcome.HALTED, "no_template")
     assert gateway.calls["SendSms"] == 0
@@ -251,7 +252,7 @@ def test_the_stand_in_runs_as_a_process_for_a_laptop_run(tmp_path: Path) -> None
             sms_backend="aliyun",
         )
         sms = OutboundSms(9, "+8613800138000", "【示例】", utcnow(), frozenset(), "help", {"hotline": "95XXX"})
-        assert AliyunProvider(stand_in).send(sms).outcome is Outcome.SENT
+        assert AliyunProvider(stand_in, gateway_templates(stand_in.templates_file)).send(sms).outcome is Outcome.SENT
     finally:
         process.terminate()
         process.wait(timeout=5)
@@ -281,7 +282,7 @@ def test_a_notice_variant_goes_out_as_the_variant_s_own_template(
 
 
 def test_the_lookup_reads_every_page_of_the_phone_s_day(art: Runtime, gateway: AliyunGateway) -> None:
-    provider = AliyunProvider(art.settings)
+    provider = AliyunProvider(art.settings, gateway_templates(art.settings.templates_file))
     sends = [
         OutboundSms(i, "+8613800138000", "【示例农商银行】", utcnow(), frozenset(), "help", {"hotline": "95XXX"})
         for i in range(1, 56)

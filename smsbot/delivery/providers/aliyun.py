@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -28,8 +29,6 @@ from darabonba.runtime import RuntimeOptions
 from Tea.exceptions import TeaException, UnretryableException
 
 from smsbot.config import Settings
-from smsbot.conversation.catalogue import load_catalogue
-from smsbot.conversation.texts import language_of_body
 from smsbot.delivery.providers.base import HALT_SECONDS, OutboundSms, Outcome, SendResult
 from smsbot.delivery.providers.network import classify_network_error
 
@@ -57,11 +56,16 @@ ACCOUNT = ""  # the halt scope of an account, signature or credentials problem
 NO_TEMPLATE = "no_template"  # our own code: a message that names no template the gateway knows
 
 
+# (template with its variant, rendered body) -> (language, gateway code or None, parameter names), or None when
+# the templates file has no such template: the conversation's catalogue, handed in so delivery reads no copy.
+GatewayTemplates = Callable[[str, str], tuple[str, str | None, tuple[str, ...]] | None]
+
+
 class AliyunProvider:
     name = "aliyun"
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings, templates: GatewayTemplates) -> None:
+        self.settings, self.templates = settings, templates
         self._client: Client | None = None
         self._lock = threading.Lock()
         self._halts: dict[str, tuple[float, str]] = {}  # scope -> (monotonic end, the code that halted it)
@@ -97,7 +101,7 @@ class AliyunProvider:
         assert self.client() is not None
 
     def send(self, sms: OutboundSms) -> SendResult:
-        gateway = gateway_template(sms, self.settings.templates_file)
+        gateway = gateway_template(sms, self.templates)
         if isinstance(gateway, SendResult):
             log.error("message %s not sent: %s", sms.message_id, gateway.detail)
             return gateway
@@ -188,22 +192,21 @@ class AliyunProvider:
         return None
 
 
-def gateway_template(sms: OutboundSms, templates_file: str) -> tuple[str, dict[str, str]] | SendResult:
+def gateway_template(sms: OutboundSms, templates: GatewayTemplates) -> tuple[str, dict[str, str]] | SendResult:
     """The template code and the parameters to send, or why the message cannot go through the gateway."""
-    if not sms.template:
-        return SendResult(Outcome.HALTED, error_code=NO_TEMPLATE, detail="free text cannot be sent on this backend")
-    key, _, variant = sms.template.partition(".")
-    entries = load_catalogue(templates_file).entries
-    lang = language_of_body(sms.body)
-    entry = entries.get((key, variant or None, lang)) or entries.get((key, None, lang))
-    if entry is None or not entry.aliyun_code:
+    found = templates(sms.template, sms.body) if sms.template else None
+    if found is None or not found[1]:
+        lang = found[0] if found else "?"
         detail = f"template {sms.template} ({lang}) has no aliyun_code in the templates file"
+        if not sms.template:
+            detail = "free text cannot be sent on this backend"
         return SendResult(Outcome.HALTED, error_code=NO_TEMPLATE, detail=detail)
-    missing = [name for name in entry.aliyun_params if name not in sms.template_params]
+    lang, code, names = found
+    missing = [name for name in names if name not in sms.template_params]
     if missing:
         detail = f"template {sms.template} ({lang}): the message holds no value for {', '.join(missing)}"
         return SendResult(Outcome.HALTED, error_code=NO_TEMPLATE, detail=detail)
-    return entry.aliyun_code, {name: str(sms.template_params[name]) for name in entry.aliyun_params}
+    return str(code), {name: str(sms.template_params[name]) for name in names}
 
 
 def gateway_number(phone: str) -> str:
