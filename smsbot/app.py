@@ -32,6 +32,10 @@ def create_app(settings: Settings | None = None, *, rt: Runtime | None = None) -
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        # The session cookie is written only when the session changes: the inbox's pollers would otherwise
+        # send back the cookie they left with, overwriting one set meanwhile (a flash such as "Already
+        # claimed by alice" lost between a claim and the page it leads to). The 12 hours count from sign-in.
+        SESSION_REFRESH_EACH_REQUEST=False,
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

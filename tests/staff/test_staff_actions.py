@@ -342,3 +342,13 @@ def test_a_staff_reply_cancels_the_bots_pending_reminder(client: FlaskClient, al
     with rt.sessions() as session:
         statuses = session.execute(select(Timer.status).where(col(Timer.application_id) == filed["id"])).scalars()
         assert set(statuses) == {"cancelled"}
+
+
+def test_the_inbox_pollers_never_rewrite_the_session_cookie(client: FlaskClient, alice: StaffClient) -> None:
+    """A poll that answered after a claim would otherwise send back the cookie it left with, and the claim's
+    flash ("Already claimed by ...") would be lost before the page it leads to."""
+    case = handed_off(client)
+    for path in ("/staff/queue?assigned=all", f"/staff/c/{case['id']}/timeline", "/staff/"):
+        response = alice.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
