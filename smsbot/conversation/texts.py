@@ -56,36 +56,6 @@ def signature_prefix(locale: str, name: str) -> str:
     return f"【{name}】" if language(locale) == "zh" else f"{name}: "
 
 
-def render(
-    template: str,
-    *,
-    locale: str,
-    signature: str,
-    hotline: str,
-    facts: NoticeFacts | None = None,
-    field: str | None = None,
-    value: int | str | None = None,
-    variant: str | None = None,
-    templates_file: str = "",
-    blanks: Mapping[str, str] | None = None,
-) -> str:
-    """Render one template (its `variant` when it has one) from the templates file (default: the shipped one).
-    Names are masked, amounts rounded, the phone number never appears. `blanks`: what staff filled into a
-    staff template."""
-    return render_text(
-        template,
-        locale=locale,
-        signature=signature,
-        hotline=hotline,
-        facts=facts,
-        field=field,
-        value=value,
-        variant=variant,
-        templates_file=templates_file,
-        blanks=blanks,
-    ).body
-
-
 def render_text(
     template: str,
     *,
@@ -99,7 +69,9 @@ def render_text(
     templates_file: str = "",
     blanks: Mapping[str, str] | None = None,
 ) -> Rendered:
-    """`render`, keeping which template entry it used and the values it filled in."""
+    """Render one template (its `variant` when it has one) from the templates file (default: the shipped one),
+    keeping which entry it used and the values it filled in (`.body` is the text). Names are masked, amounts
+    rounded, the phone number never appears. `blanks`: what staff filled into a staff template."""
     lang = language(locale)
     if template == "reprompt_value":
         template = f"value_prompt_{field or 'other'}"

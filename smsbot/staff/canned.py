@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from smsbot.config import Settings
 from smsbot.conversation.catalogue import LANGS, is_staff_template, load_catalogue
 from smsbot.conversation.moves import notice_facts
-from smsbot.conversation.texts import render, signature_prefix
+from smsbot.conversation.texts import render_text, signature_prefix
 from smsbot.models import Application
 
 # Templates that only make sense with a parsed field and value from the conversation itself.
@@ -33,7 +33,7 @@ def canned_replies(app: Application, settings: Settings) -> list[Canned]:
         for name in names:
             if name in _NEEDS_FIELD or is_staff_template(name):  # staff templates have blanks to fill
                 continue
-            text = render(
+            text = render_text(
                 name,
                 locale=locale,
                 signature=signature,
@@ -41,6 +41,6 @@ def canned_replies(app: Application, settings: Settings) -> list[Canned]:
                 facts=facts,
                 variant=app.notice_variant,
                 templates_file=settings.templates_file,
-            )
+            ).body
             replies.append(Canned(lang, name, text.removeprefix(prefix)))
     return replies

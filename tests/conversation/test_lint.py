@@ -8,7 +8,7 @@ from smsbot.config import load_settings
 from smsbot.conversation.catalogue import LANGS, load_catalogue
 from smsbot.conversation.lint import lint
 from smsbot.conversation.template_check import TYPICAL_BLANKS
-from smsbot.conversation.texts import NoticeFacts, render
+from smsbot.conversation.texts import NoticeFacts, render_text
 from smsbot.models import utcnow
 
 SIG = "【示例农商银行】"
@@ -93,7 +93,7 @@ def test_every_template_passes_the_lint_in_both_languages() -> None:
     for lang in LANGS:
         locale = "zh-CN" if lang == "zh" else "en"
         for name in load_catalogue().template_names():
-            text = render(
+            text = render_text(
                 name,
                 locale=locale,
                 signature=settings.signature_for(locale),
@@ -102,5 +102,5 @@ def test_every_template_passes_the_lint_in_both_languages() -> None:
                 field="amount",
                 value=60000,
                 blanks=TYPICAL_BLANKS[lang],
-            )
+            ).body
             assert lint(text, hotline=settings.hotline) == [], (name, text)

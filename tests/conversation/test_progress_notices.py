@@ -8,7 +8,7 @@ import pytest
 from smsbot.config import load_settings
 from smsbot.conversation.catalogue import LANGS, load_catalogue
 from smsbot.conversation.lint import lint
-from smsbot.conversation.texts import NoticeFacts, render
+from smsbot.conversation.texts import NoticeFacts, render_text
 from smsbot.delivery.segments import measure
 from smsbot.models import utcnow
 from states.decisions import NOTICE_TEMPLATES, WITH_AMOUNT, Decision, notice_template
@@ -21,7 +21,7 @@ DEADLINE_WORDS = ("请于", "之前", "以内", "尽快办理", "before", "withi
 
 def text(status: str, locale: str) -> str:
     signature, hotline = SETTINGS.signature_for(locale), SETTINGS.hotline
-    return render(notice_template(status), locale=locale, signature=signature, hotline=hotline, facts=FACTS)
+    return render_text(notice_template(status), locale=locale, signature=signature, hotline=hotline, facts=FACTS).body
 
 
 def test_every_decision_has_a_progress_notice_in_both_languages() -> None:

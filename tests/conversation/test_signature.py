@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from pydantic import ValidationError
 
 from smsbot.config import Settings, load_settings
-from smsbot.conversation.texts import render, signature_prefix
+from smsbot.conversation.texts import render_text, signature_prefix
 from smsbot.dependencies import Runtime
 from smsbot.models import Application
 from smsbot.staff.actions import reply_prefix
@@ -50,7 +50,7 @@ def settings(settings: Settings) -> Settings:
 def test_a_bracketed_signature_starts_every_text_once(client: FlaskClient, settings: Settings) -> None:
     notice = application(client, file(client)["id"])["messages"][0]["body"]
     assert notice.startswith("【示例农商银行】张*") and "【【" not in notice
-    text = render("help", locale="zh-CN", signature=settings.signature_for("zh-CN"), hotline="95XXX")
+    text = render_text("help", locale="zh-CN", signature=settings.signature_for("zh-CN"), hotline="95XXX").body
     assert text.startswith("【示例农商银行】此为") and text.count("【") == 1
 
 
