@@ -8,11 +8,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import requests
 
@@ -23,6 +25,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 class Gunicorn:
     process: subprocess.Popen[bytes]
     base_url: str
+    log: IO[bytes]
+
+    def log_tail(self, size: int = 4000) -> str:
+        """The end of what the server has logged so far, for an assertion's message."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-size:]
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
@@ -37,32 +45,33 @@ def gunicorn(env: dict[str, str], *, workers: int, threads: int = 2) -> Iterator
         bind = f"127.0.0.1:{probe.getsockname()[1]}"
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("SMSBOT_", "TWILIO_", "DATABASE_URL"))}
     env = keep | env | {"SMSBOT_BIND": bind, "SMSBOT_WEB_WORKERS": str(workers), "SMSBOT_WEB_THREADS": str(threads)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "wsgi:app"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    server = Gunicorn(process, f"http://{bind}")
-    try:
-        _wait_ready(server, workers)
-        yield server
-    finally:
-        process.send_signal(signal.SIGTERM)
+    # The log goes to a file, not a pipe: a pipe nobody reads fills up and stalls the server mid-test.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "wsgi:app"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        server = Gunicorn(process, f"http://{bind}", log)
         try:
-            process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+            _wait_ready(server, workers)
+            yield server
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _wait_ready(server: Gunicorn, workers: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            _, err = server.process.communicate()
-            raise AssertionError(f"gunicorn exited with {server.process.returncode}: {err.decode()[-2000:]}")
+            raise AssertionError(f"gunicorn exited with {server.process.returncode}: {server.log_tail(2000)}")
         try:
             healthy = requests.get(f"{server.base_url}/healthz", timeout=5).status_code == 200
         except requests.RequestException:

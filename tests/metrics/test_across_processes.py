@@ -52,7 +52,7 @@ def parse(text: str) -> Samples:
 
 def scrape(server: Gunicorn) -> Samples:
     response = requests.get(f"{server.base_url}/metrics", timeout=10)
-    assert response.status_code == 200
+    assert response.status_code == 200, f"{response.text[:500]}\n{server.log_tail()}"
     return parse(response.text)
 
 
