@@ -4,7 +4,6 @@ several real web processes."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import IO
 
 import requests
+
+from tests.processes import stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,12 +60,7 @@ def gunicorn(env: dict[str, str], *, workers: int, threads: int = 2) -> Iterator
             _wait_ready(server, workers)
             yield server
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=30)
 
 
 def _wait_ready(server: Gunicorn, workers: int, timeout: float = 60) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 
 from flask import Flask
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from smsbot.models import SendAttempt
 from tests.delivery.conftest import start_worker
 from tests.delivery.helpers import outbound, wait_until
 from tests.factories import file
+from tests.processes import stop
 from tests.twilio_standin import TwilioStandIn
 
 DONE = ("accepted", "sent", "delivered")
@@ -30,18 +30,6 @@ def file_many(app: Flask, count: int) -> list[str]:
 
 def all_done(rt: Runtime, phones: list[str]) -> bool:
     return all(outbound(rt, phone)[0].status in DONE for phone in phones)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stderr:
-        process.stderr.close()
 
 
 def test_a_worker_killed_mid_batch_leaves_every_message_sent_exactly_once(
