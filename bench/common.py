@@ -8,6 +8,7 @@ import shutil
 import socket
 import statistics
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,3 +149,28 @@ def cleanup_pg() -> None:
         ]
     for name in names:
         drop_pg(name)
+
+
+class Stalled(RuntimeError):
+    """The worker stopped making progress before every row was done."""
+
+
+def rows_per_second(url: str, count: int, *, done: str, patience: float = 15, every: float = 0.25) -> float:
+    """Wait until `count` rows are done, then rows per second from the first finished to the last.
+
+    `done` is a query of the finish time of every row done so far, written by the worker itself (sent_at,
+    delivered_at). Timing by those stamps, not by when a poll sees the rows, lets the poll be rare: a tight
+    polling loop on this two-core machine would take from the worker the CPU it is measured on. The rows
+    finished at the first stamp are not counted, as their work began before it."""
+    progress, last = 0, time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() - last < patience:
+            stamps = sorted(row[0] for row in conn.execute(done).fetchall())  # type: ignore[arg-type]
+            if len(stamps) >= count:
+                first, final = stamps[0], stamps[-1]
+                later = sum(1 for stamp in stamps if stamp > first)
+                return later / (final - first).total_seconds() if final > first else float("nan")
+            if len(stamps) > progress:
+                progress, last = len(stamps), time.monotonic()
+            time.sleep(every)
+    raise Stalled(f"the worker stalled after {progress} of {count} rows")

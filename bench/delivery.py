@@ -17,7 +17,18 @@ import psycopg
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bench.common import PREFIX, ROOT, Profile, child_env, median, migrate, pg_database, python
+from bench.common import (
+    PREFIX,
+    ROOT,
+    Profile,
+    Stalled,
+    child_env,
+    median,
+    migrate,
+    pg_database,
+    python,
+    rows_per_second,
+)
 from bench.seed import NOTICE, phone
 
 ACCOUNT_SID = "AC" + "b" * 32
@@ -25,6 +36,8 @@ AUTH_TOKEN = "bench-standin-auth-token"
 FROM = "+15005550006"
 CALLBACK = "http://127.0.0.1:9/webhooks/twilio/status"  # nothing listens: callbacks fail fast, as elsewhere
 BODY = NOTICE
+# When each row was handed over (accepted: sent_at) or given up (failed), by the worker's clock.
+SENT = "SELECT coalesce(sent_at, updated_at) FROM messages WHERE provider_sid IS NOT NULL OR status = 'failed'"
 
 
 @contextmanager
@@ -86,36 +99,13 @@ def worker_rate(base_url: str, count: int) -> tuple[float, int]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            rate = _watch(url, count)
+            rate = rows_per_second(url, count, done=SENT)
             time.sleep(0.5)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
         created = int(_control(base_url, "GET", "stats")["created_messages"])
         return rate, created - count
-
-
-class Stalled(RuntimeError):
-    """The worker stopped making progress before every row was handed to the provider."""
-
-
-def _watch(url: str, count: int, patience: float = 15) -> float:
-    """Poll the outbox: rows per second from the first row handed to the provider to the last."""
-    started = first = None
-    progress, last = 0, time.monotonic()
-    with psycopg.connect(url, autocommit=True) as conn:
-        while time.monotonic() - last < patience:
-            row = conn.execute("SELECT count(*) FROM messages WHERE provider_sid IS NOT NULL OR status = 'failed'")
-            sent = int(row.fetchone()[0])  # type: ignore[index]
-            now = time.monotonic()
-            if sent and started is None:
-                started, first = now, sent
-            if sent > progress:
-                progress, last = sent, now
-            if sent >= count and started is not None and first is not None:
-                return (count - first) / (now - started) if now > started else float("nan")
-            time.sleep(0.02)
-    raise Stalled(f"the worker stalled after {progress} of {count} rows")
 
 
 def bare_rate(base_url: str, count: int) -> float:

@@ -18,8 +18,19 @@ from alibabacloud_dysmsapi20170525.models import SendSmsRequest
 from alibabacloud_tea_openapi.utils_models import Config
 from darabonba.runtime import RuntimeOptions
 
-from bench.common import PREFIX, ROOT, Profile, child_env, median, migrate, pg_database, python
-from bench.delivery import Stalled, _watch
+from bench.common import (
+    PREFIX,
+    ROOT,
+    Profile,
+    Stalled,
+    child_env,
+    median,
+    migrate,
+    pg_database,
+    python,
+    rows_per_second,
+)
+from bench.delivery import SENT
 from bench.seed import NOTICE, phone
 
 KEY_ID = "LTAI5tBenchKeyId00000001"
@@ -88,7 +99,7 @@ def worker_rate(base_url: str, count: int) -> tuple[float, int]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            rate = _watch(url, count)
+            rate = rows_per_second(url, count, done=SENT)
             time.sleep(0.5)
         finally:
             worker.terminate()

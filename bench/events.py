@@ -16,7 +16,7 @@ import psycopg
 import requests
 from standardwebhooks import Webhook
 
-from bench.common import PREFIX, ROOT, Profile, child_env, median, migrate, pg_database, python
+from bench.common import PREFIX, ROOT, Profile, child_env, median, migrate, pg_database, python, rows_per_second
 from bench.seed import seed_pg
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -25,6 +25,8 @@ _PAYLOAD = (
     '"external_id":"bench-%s","state":"handed_off","previous_state":"awaiting_confirmation",'
     '"handoff_reason":"human_requested","cause":"message","reason":"human_requested"}}'
 )
+
+DELIVERED = "SELECT delivered_at FROM event_outbox WHERE status = 'delivered'"
 
 
 @contextmanager
@@ -68,28 +70,10 @@ def worker_rate(events_url: str, count: int) -> float:
             [python(), "-m", "smsbot.cli", "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
         )
         try:
-            return _watch(url, count)
+            return rows_per_second(url, count, done=DELIVERED)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
-
-
-def _watch(url: str, count: int, patience: float = 15) -> float:
-    """Events per second from the first delivered to the last."""
-    started = first = None
-    progress, last = 0, time.monotonic()
-    with psycopg.connect(url, autocommit=True) as conn:
-        while time.monotonic() - last < patience:
-            row = conn.execute("SELECT count(*) FROM event_outbox WHERE status = 'delivered'").fetchone()
-            done, now = int(row[0]) if row else 0, time.monotonic()
-            if done and started is None:
-                started, first = now, done
-            if done > progress:
-                progress, last = done, now
-            if done >= count and started is not None and first is not None:
-                return (count - first) / (now - started) if now > started else float("nan")
-            time.sleep(0.02)
-    raise RuntimeError(f"the worker stalled after {progress} of {count} events")
 
 
 def bare_rate(events_url: str, count: int) -> float:

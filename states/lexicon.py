@@ -250,7 +250,8 @@ PROCEDURAL = zh_any(
 # --- help and opt-in ---
 HELP_ONLY = re.compile(
     r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|为什么(?:要)?(?:回复?|回|按)[12一二]|"
-    r"[12](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|"
+    # any menu number asked about ("5是什么" at the field menu): a question, not a choice
+    r"[1-5一二三四五](?:(?:会|是|代表|表示|指)(?:怎样|怎么样|什么|啥|干嘛)|会怎样|会怎么样)|"
     r"(?:怎么|如何|怎样|咋)(?:更正|修改|改|确认|回复|操作|退订)|"
     r"how (?:do|can|should) i (?:correct|change|confirm|reply)|how to (?:correct|change|confirm|reply)|"
     r"(?:什么|啥|咩)(?:区别|分别)|区别是|看不懂|不明白|不懂|没看懂|没看明白|没看清楚|看不明白|没明白|不理解|点解|点样|"
@@ -268,7 +269,8 @@ HELP_ONLY = re.compile(
     r"what happens (?:if|after|when|once) i (?:reply|send|text|choose|press|answer)|"
     r"(?:if|after|when|once) i (?:reply|send|text|press|answer) (?:with )?(?:1|2|one|two)|"
     r"(?:do|should|can|shall) i (?:just |only |simply )?(?:reply|send|text|press|answer) (?:with )?(?:1|2|one|two)|"
-    r"what(?:'?s| is| does) (?:reply(?:ing)? )?(?:1|2|one|two)(?: for| do| mean)?(?![a-z0-9])|"
+    r"what(?:'?s| is| does) (?:reply(?:ing)? |option |number |no\.? )?"
+    r"(?:[1-5]|one|two|three|four|five)(?: for| do| mean)?(?![a-z0-9])|"
     r"(?:reply |press )?(?:1|2) (?:is )?for what|(?:1|2|one|two) means? (?:yes|no|what|confirm|correct)|"
     r"(?:send|reply|text|press) (?:1|2|one|two) to (?:confirm|correct)[a-z ]*\?"
 )

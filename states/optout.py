@@ -46,16 +46,26 @@ _LETTER_RUN = re.compile(r"([a-z])\1+")
 SHORT_KEYWORDS = frozenset({"td", "end"})
 # Dialect and net spellings of "don't" too: 莫 (southwest), 咪 (Cantonese), 覅 (Wu), 嫑 and 表 (不要 run together).
 _STOP_WORD = r"(?:别个?|不(?<!要不)要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许|停止|莫要?|咪|覅|嫑|(?<![代发])表)"
+# Someone else as the one not to be told ("不要通知我父母"): a privacy request for staff, not a stop demand.
+THIRD_PARTY = (
+    r"(?:父母|爸|妈|家人|家里|老婆|老公|丈夫|妻子|孩子|儿子|女儿|单位|公司|领导|同事|朋友|别人|他人|其他人|他们|他|她)"
+)
 _PROFANE_INFIX = r"(?:他妈的?|tm|特么|妈的|tmd|尼玛|你妈)?"
 OPT_OUT_ZH = zh_any(
     r"退[订定丁顶钉鼎锭訂]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|"
     r"(?:请勿|别|不要|勿)再?(?:打扰|骚扰)|退出订阅",
     rf"{_STOP_WORD}{_PROFANE_INFIX}再?{_PROFANE_INFIX}(?:(?:给|跟|向)(?:我|她|他|这个号码?|这个手机号?|本号码?|我这)?)?"
-    r"(?:发|send|推送|传|寄|通知)",
+    rf"(?:发|send|推送|传|寄|通知)(?!(?:给|到)?(?:我的?)?{THIRD_PARTY})",
     r"tui订|退ding|(?:把)?(?:我的?)?(?:手机号码?|电话号码?|号码)(?:删掉|删除|去掉|移除)|删(?:掉|除)(?:我的?)?(?:手机号码?|号码)",
     r"别再?(?:给我)?(?:打扰|骚扰|烦)|不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|"
     r"[不唔](?:想|要|愿意?)再?(?:收到?|接收)|不再接收|以后别发|再也别发",
-    r"唔好再?(?:发|send|传)|唔好再?(?:搵|搞|烦|骚扰)|唔该停|停发|不要短信|屏蔽|拉黑|(?:别|不要|请勿|勿)再?联系",
+    rf"唔好再?(?:发|send|传)|唔好再?(?:搵|搞|烦|骚扰)|唔该停|停发|屏蔽|拉黑|(?:别|不要|请勿|勿)再?联系(?!(?:我的?){THIRD_PARTY})",
+    # texts refused as a thing ("我不需要这些短信", "不要你们的通知")
+    # (a bare 通知 or 信息 only at the clause's end: "不要通知我父母" asks for privacy, "不要信息费" is about a fee)
+    r"(?:不需要|不要|不想要|用不着|不用)再?收?(?:(?:这些|这种|这类|这样的|你们的?|你的|贵行的?)(?:短信|信息|通知|消息)|"
+    r"短信|(?:信息|消息|通知)(?=了|啦|吧|$|[，。,.!！]))",
+    # 滚 opening a clause, however it goes on ("滚你妈的", "滚远点"): the bare 滚 of the clarifications
+    r"(?:^|[，。,.!！?？\s])滚(?![动烫筒轮珠圆])",
     # complaints about how many texts arrive ("短信太多了", "天天发烦不烦") are demands to stop
     r"(?:短信|信息|消息)(?:太|好|真|这么|那么)多|(?:天天|老是|一直|总是|整天|每天)(?:都|在)?(?:发|send)|发(?:这么|那么|太)多|"
     r"烦死|烦不烦|好烦",
@@ -89,8 +99,10 @@ OPT_OUT_EN = en_words(
     r"take me off",
     r"no more (?:texts|messages|sms)",
     r"too many (?:texts|messages|sms|msgs?)",
-    r"stop (?:[a-z]+ (?:and|or|&|n) )?(?:texting|sending|messaging|contacting|spamming)",
-    r"(?:if you|you) (?:text|message|sms) me again",
+    r"(?:stop|cease|quit|halt) (?:[a-z]+ (?:and|or|&|n) )?(?:texting|sending|messaging|contacting|spamming)",
+    r"enough (?:with|of) (?:the|your|these|ur) (?:texts|messages|msgs|sms)",
+    # a threat if the texts go on is a demand that they stop
+    r"(?:if you|you) (?:text|message|sms|msg|contact|spam)(?: me| this number| us)? (?:again|once more|any ?more)",
 )
 CALLS_REFUSED_EN = en_words(r"(?:(?:pls|please) )?(?:don'?t|dont|do not|never|no more|stop) (?:call|calling|ring)")
 # A cancel next to the loan is a withdrawal (staff), not an opt-out.

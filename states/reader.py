@@ -182,7 +182,7 @@ def _fallback(reply: Reply) -> _Verdict:
 def _read_menu(reply: Reply) -> _Verdict:
     """At the field menu a digit 1-5 or a field's name picks the field; a value may come with it."""
     unmarked = _VALUE_MARKER.sub("", reply.compact)  # "应该是3万" introduces a value, it hedges nothing
-    if lx.HELP_ONLY.search(reply.compact) and not has_correction(reply.spaced):
+    if (lx.HELP_ONLY.search(reply.compact) or lx.HELP_ONLY.search(reply.spaced)) and not has_correction(reply.spaced):
         return Intent.HELP, None, None, False  # "5其他是指什么": a question about the menu, not a choice
     if _EVERY_FIELD.match(reply.compact) or _EVERY_FIELD.match(reply.spaced):
         return Intent.HUMAN, None, None, False

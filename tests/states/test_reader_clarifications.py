@@ -188,6 +188,23 @@ def test_denying_the_name_or_the_application_is_wrong_person(text: str) -> None:
     assert read_reply(text, CONFIRMING).intent is Intent.WRONG_PERSON
 
 
+@pytest.mark.parametrize("text", ["no idea who this is", "never heard of this person", "No clue who that is"])
+def test_not_knowing_the_applicant_is_wrong_person(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.WRONG_PERSON
+
+
+@pytest.mark.parametrize(
+    "text", ["滚动条在哪", "不用回短信吗", "你们的通知什么时候来", "不要通知我父母", "不要信息费吧"]
+)
+def test_words_that_only_look_like_a_stop_demand(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is not Intent.OPT_OUT
+
+
+@pytest.mark.parametrize("text", ["5是什么", "3是什么意思", "what is 5", "what's option 3"])
+def test_asking_what_a_menu_number_means_is_help_not_a_choice(text: str) -> None:
+    assert read_reply(text, MENU).intent is Intent.HELP
+
+
 @pytest.mark.parametrize("text", ["I am not sure", "I am not home now, 1"])
 def test_a_state_of_mind_is_no_denial(text: str) -> None:
     assert read_reply(text, CONFIRMING).intent is not Intent.WRONG_PERSON
@@ -202,7 +219,9 @@ def test_an_unusable_amount_keeps_the_field_it_names() -> None:
     "text",
     ["莫再给我发了", "覅发了", "嫑再发短信", "咪再send啦", "别再给这个手机号发了", "把我这个号码删除", "opt me out",
      "pls remove my number from your list", "I do not want your texts", "piss off", "再骚扰我就去投诉",
-     "垃圾 滚", "stop calling and texting me", "stop at once", "unsubscribed", "sop", "ST0P", "unsubscr1be"],
+     "垃圾 滚", "stop calling and texting me", "stop at once", "unsubscribed", "sop", "ST0P", "unsubscr1be",
+     "cease messaging me", "enough with your texts", "if you text me once more I will report you to the regulator",
+     "我不需要你们的通知", "不用再收这些短信", "滚远点", "滚你的吧", "fuck off"],
 )  # fmt: skip
 def test_stop_demands_in_dialect_net_spelling_and_plain_english(text: str) -> None:
     assert read_reply(text, CONFIRMING).intent is Intent.OPT_OUT

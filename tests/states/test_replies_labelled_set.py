@@ -21,6 +21,7 @@ SETS = [
     "replies_outsider4_dev.jsonl",
     "replies_outsider5_dev.jsonl",
     "replies_outsider6_dev.jsonl",
+    "replies_outsider7_dev.jsonl",
 ]
 OUTSIDERS = (
     "replies_outsider_dev.jsonl",
@@ -29,10 +30,13 @@ OUTSIDERS = (
     "replies_outsider4_dev.jsonl",
     "replies_outsider5_dev.jsonl",
     "replies_outsider6_dev.jsonl",
+    "replies_outsider7_dev.jsonl",
 )
 # The outsider's set is held to the targets; the two older sets, tuned on for longer, to stricter ones.
 INTENT_FLOOR = dict.fromkeys(OUTSIDERS, 0.96)
 FIELD_VALUE_FLOOR = dict.fromkeys(OUTSIDERS, 0.92)
+# The newest outsider set is the development part of a larger one; the rest of it is held out, not stored here.
+MIN_ROWS = {"replies_outsider7_dev.jsonl": 150}
 
 
 @pytest.fixture(scope="module", params=SETS)
@@ -47,7 +51,7 @@ def result(labelled: Path) -> dict:
 
 def test_each_set_is_large_and_covers_every_intent_and_context(labelled: Path) -> None:
     rows = load_rows(labelled)
-    assert len(rows) >= 450
+    assert len(rows) >= MIN_ROWS.get(labelled.name, 450)
     assert {row["intent"] for row in rows} >= {
         "confirm", "correct", "opt_out", "opt_in", "help", "human", "wrong_person", "abuse_or_fraud_report",
         "ambiguous",
