@@ -124,6 +124,7 @@ def read_confirm(reply: Reply, *, at_confirmation: bool) -> Verdict | None:
         return Intent.HUMAN, False  # a confirmation inside a longer story: staff read it
     if (
         lx.NOT_CONFIRMED.search(reply.compact)
+        or reply.search(lx.REST_IS_RIGHT)
         or _is_negated(compact, spaced)
         or _only_checking(reply.compact, reply.spaced)
     ):

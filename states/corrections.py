@@ -59,8 +59,13 @@ def has_correction(spaced: str) -> bool:
     return bool(lx.CORRECTION_ZH.search(cleaned.replace(" ", "")) or lx.CORRECTION_EN.search(cleaned))
 
 
+# "名字也对": said of one field among others, 也对 says it is right too (alone it is no confirmation).
+_ALSO_RIGHT = re.compile(r"(?<![不没])也(?:都)?(?:对|没错|没问题|正确|无误|ok)")
+
+
 def has_confirm_word(spaced: str) -> bool:
-    return bool(lx.CONFIRM_ZH.search(spaced.replace(" ", "")) or lx.CONFIRM_EN.search(spaced))
+    compact = spaced.replace(" ", "")
+    return bool(lx.CONFIRM_ZH.search(compact) or _ALSO_RIGHT.search(compact) or lx.CONFIRM_EN.search(spaced))
 
 
 def _text_value(segment: str, cased: str, field_end: int) -> str | None:
@@ -154,13 +159,6 @@ def find_disputes(spaced: str, cased: str, *, at_menu: bool) -> list[Dispute]:
     return disputes
 
 
-# "其他都对", "the rest is fine": every field but the one named is right, so the named one is disputed.
-_REST_IS_RIGHT = re.compile(
-    r"(?:其他|其它|别的|其余|剩下的?)(?:的|信息|资料)?(?:都|全|也|均)?(?:对|没问题|没错|正确|无误|ok|okay)(?:的|了)?|"
-    r"(?<![a-z])(?:the rest|(?:all )?(?:the )?others?|everything else)(?: (?:is|are|looks?))? "
-    r"(?:fine|correct|right|ok|okay|good)(?![a-z])",
-    re.IGNORECASE,
-)
 _CLAUSE_END = re.compile(r"[,.!?;，。！？；]")
 
 
@@ -191,7 +189,7 @@ def _introduces_self(spaced: str, start: int, segment: str) -> bool:
 
 def _without_rest_is_right(text: str) -> str:
     """The text with "the rest is right" blanked out, each character by a space (`cased` stays aligned)."""
-    return _REST_IS_RIGHT.sub(lambda m: " " * len(m.group()), text)
+    return lx.REST_IS_RIGHT.sub(lambda m: " " * len(m.group()), text)
 
 
 def _first_clause(segment: str, field_end: int) -> str:

@@ -87,7 +87,14 @@ CORRECTION_EN = en_words(
 NO_CHANGE = re.compile(
     r"(?:不用|唔使|唔洗)改|不(?:需要|用)改了?|不需要改|无需改|不必改|不用修改|不需要修改|无需修改|不用更正|不需要更正|没有要改|没什么要改|"
     r"no need to change|nothing to change|no changes?|no mistakes?|no errors?|no problems?|no issues?|"
-    r"nothing wrong"
+    r"nothing wrong|"
+    # the value as it was ("还是原来的", "same as before"): the correction taken back
+    r"还是原来的|(?:跟|和|同)原来(?:的)?一样|原来的(?:就)?(?:对|行|可以|没错|是对的)|保持原样|维持原样|"
+    r"same as (?:before|the original)|keep (?:it|the original)(?: as it is)?"
+)
+# Any value will do ("多少都行", "whatever"): no value given, at a value prompt.
+INDIFFERENT = re.compile(
+    r"(?:多少|怎样|怎么样|几个月|什么)?都(?:行|可以|好|无所谓)|随便|无所谓|whatever|any (?:amount|term)"
 )
 
 # --- confirm (policy item 4) ---
@@ -103,6 +110,7 @@ _HOMOPHONES = {
     "正": "正整证政郑症",
     "问": "问文闻稳吻紊",
     "题": "题提体替蹄啼",
+    "对": "对队兑碓",
 }
 
 
@@ -118,7 +126,8 @@ def _one_typo(word: str) -> str:
 CONFIRM_ZH = zh_any(
     rf"(?<![不未没无要想请再需难去何么样]){_one_typo('确认')}(?![一下吗么嘛?什])",
     rf"{_one_typo('没错')}|没有错误?|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
-    r"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|都对|全对|全部对|(?<![不核])对的|(?<![不])是的|"
+    rf"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|{_one_typo('都对')}|{_one_typo('全对')}|全部对|"
+    r"(?<![不核])对的|(?<![不])是的|"
     r"属实|(?<!啱)啱(?!啱)|没毛病|(?:莫得|没得|冇得|没有)问题|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
 )
 CONFIRM_EN = en_words(
@@ -212,6 +221,7 @@ ADDS_NOTHING_EN = re.compile(
     r"[a-z]+\*+|lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
     r"information|it'?s|its|it|is|that'?s|that|this|are|be|me|i|i have|checked|looks?|good|right|fine|"
     r"to me|(?:thank you|thanks)(?: (?:so|very) much| a lot)?|a|thank|tq|ty|thx|please|pls|yes|yeah|yep|yup|ya|ok|okay|"
+    r"(?:have a )?(?:nice|good|great|lovely) (?:day|evening|weekend)|god bless(?: you)?|cheers|regards|best wishes|"
     r"proceed|can)(?![a-z])"
 )
 # Requests for action beside a confirmation (hurry, pay out today, raise it) are for staff.
@@ -247,6 +257,15 @@ PROCEDURAL = zh_any(
     r"need to (?:do|bring|go|come))(?![a-z])",
 )
 
+# "其他都对", "the rest is fine": every field but one is right. With a field named, that one is disputed
+# (corrections); with none named, it is no confirmation: which one is wrong is not said (confirmation).
+REST_IS_RIGHT = re.compile(
+    r"(?:其他|其它|别的|其余|剩下的?)(?:的|信息|资料)?(?:都|全|也|均)?(?:对|没问题|没错|正确|无误|ok|okay)(?:的|了)?|"
+    r"(?<![a-z])(?:the rest|(?:all )?(?:the )?others?|everything else)(?: (?:is|are|looks?))? "
+    r"(?:fine|correct|right|ok|okay|good)(?![a-z])",
+    re.IGNORECASE,
+)
+
 # --- help and opt-in ---
 HELP_ONLY = re.compile(
     r"(?:回复?|按)?[12一二]?(?:是|代表|表示|指)?(?:什么|啥)意思|为什么(?:要)?(?:回复?|回|按)[12一二]|"
@@ -266,8 +285,11 @@ HELP_ONLY = re.compile(
     r"(?:怎么|如何|咋)(?:写|填)|(?:回复?|按)?[12一二](?:之后|以后|然后|后)(?:呢|怎么办|会怎样|干嘛|要干嘛|还要)|"
     r"(?<![已我])(?:回复?|发|按)[12一二](?:之后|以后|后)|"
     # the digit named in a question about it ("what happens if I reply 1", "do I just send 1"): not sent
-    r"what happens (?:if|after|when|once) i (?:reply|send|text|choose|press|answer)|"
+    r"what happens (?:if|after|when|once) i (?:reply|send|text|choose|press|answer|confirm|correct)|"
     r"(?:if|after|when|once) i (?:reply|send|text|press|answer) (?:with )?(?:1|2|one|two)|"
+    # confirming as the subject of a question ("what do I do after I confirm?"): named, not done
+    r"(?:after|once|when|if|before) i (?:confirm|have confirmed|correct)[a-z ]{0,30}\?|"
+    r"(?:what|how|when)[a-z ]{0,30}(?:after|once|when|if|before) (?:i |you )?(?:confirm|confirming)|"
     r"(?:do|should|can|shall) i (?:just |only |simply )?(?:reply|send|text|press|answer) (?:with )?(?:1|2|one|two)|"
     r"what(?:'?s| is| does) (?:reply(?:ing)? |option |number |no\.? )?"
     r"(?:[1-5]|one|two|three|four|five)(?: for| do| mean)?(?![a-z0-9])|"

@@ -238,11 +238,18 @@ def _read_value(reply: Reply, field: Field) -> _Verdict:
     """At a value prompt the reply is the value of the field asked for, unless it is plainly not a value."""
     if reply.search(lx.WORRY) or reply.search(lx.REQUEST):
         return Intent.HUMAN, None, None, False  # "3万 但是我担心", "3万 尽快放款": for staff, value or not
+    if lx.INDIFFERENT.search(reply.compact) or lx.INDIFFERENT.search(reply.spaced):
+        return Intent.AMBIGUOUS, None, None, False  # "多少都行": no value to take
+    labelled = _VALUE_LABEL.sub("", reply.cased, count=1).strip(" ,，:：")
+    if labelled and labelled != reply.cased.strip():
+        reply = Reply(labelled, reply.applicant_name, written=reply.compact)  # "正确姓名：赵钱": the value after it
     if field in (Field.AMOUNT, Field.TERM):
         return _read_number_value(reply, field)
     unhedged = lx.TRAILING_HEDGE.sub("", reply.cased, count=1) if lx.TRAILING_HEDGE.search(reply.spaced) else ""
     if unhedged.strip():
-        reply = Reply(unhedged, reply.applicant_name)  # "买化肥吧" at the purpose prompt: the value, hedge or not
+        reply = Reply(
+            unhedged, reply.applicant_name, written=reply.written
+        )  # "买化肥吧" at the purpose prompt: the value, hedge or not
     named = find_disputes(reply.spaced, reply.cased, at_menu=False)
     disputes = [d for d in named if d.field is not field]
     if _not_a_text_value(reply):
@@ -283,6 +290,12 @@ def _retraction_or_fallback(reply: Reply) -> _Verdict:
     return _confirm_or_fallback(reply)
 
 
+# A label before the value ("正确姓名：赵钱", "correct name: Li Na"): not a confirmation that the field was right.
+_VALUE_LABEL = re.compile(
+    r"^\s*(?:正确|正確|对|對)的?(?:姓名|名字|金额|金額|期限|用途|信息)\s*(?:是|为|為|:|：)?|"
+    r"^\s*(?:the )?(?:correct|right) (?:name|amount|term|purpose)(?: is|:)?",
+    re.IGNORECASE,
+)
 # Markers that plainly introduce the right value after a complaint ("名字少了个字，应该是张晓燕"). Weaker markers
 # (是, 为) are left alone: they occur inside names and purposes.
 _STRONG_MARKER = re.compile(
@@ -299,7 +312,8 @@ def _after_strong_marker(cased: str) -> str:
 
 
 def _latin_name_in_chinese(reply: Reply, name: str) -> bool:
-    return bool(re.search(r"[\u3400-\u9fff]", reply.compact)) and not re.search(r"[\u3400-\u9fff]", name)
+    """A name in Latin letters (pinyin, an English name), wholly or in part, in a reply written in Chinese."""
+    return bool(re.search(r"[\u3400-\u9fff]", reply.written)) and bool(re.search(r"[a-zA-Z]", name))
 
 
 def _not_a_text_value(reply: Reply) -> bool:

@@ -50,13 +50,15 @@ def without_choices(spaced: str) -> str:
 class Reply:
     """`compact` has no whitespace, `spaced` single spaces (both folded and lower-case); `cased` lines up
     with `spaced` but keeps case and script for values; `core` drops fillers and identity phrases;
-    `applicant_name` is the name on file, when the caller knows it (a confirmation may be signed with it)."""
+    `applicant_name` is the name on file, when the caller knows it (a confirmation may be signed with it);
+    `written` is the compact form of the whole reply when this one is a part of it (the value after a label)."""
 
-    __slots__ = ("applicant_name", "cased", "choices", "compact", "core", "spaced")
+    __slots__ = ("applicant_name", "cased", "choices", "compact", "core", "spaced", "written")
 
-    def __init__(self, text: str, applicant_name: str | None = None) -> None:
+    def __init__(self, text: str, applicant_name: str | None = None, *, written: str | None = None) -> None:
         self.applicant_name = applicant_name
         self.compact, self.spaced = normalise_both(text)
+        self.written = self.compact if written is None else written
         cased = re.sub(r"\s+", " ", fold_cased(text)).strip()
         self.cased = cased if len(cased) == len(self.spaced) else self.spaced
         self.choices = choice_digits(THOUSANDS_SEP.sub("", PRIVATE_NUMBER.sub(" ", self.spaced)))

@@ -31,20 +31,23 @@ class EventClaim:
 
 
 def claim_events(session: Session, *, limit: int, lease_seconds: float, now: datetime) -> list[EventClaim]:
-    """Lease up to `limit` sendable events, oldest first, inside the caller's transaction."""
-    ids = list(session.execute(skip_locked(session, _sendable(now).limit(limit), of=EVENTS)).scalars())
-    if not ids:
-        return []
-    claimed = session.execute(
-        update(EVENTS)
-        .where(EVENTS.c.id.in_(ids))
-        .values(
-            lease_until=now + timedelta(seconds=lease_seconds),
-            attempts=EVENTS.c.attempts + 1,
-            first_attempt_at=func.coalesce(EVENTS.c.first_attempt_at, literal(now, EVENTS.c.first_attempt_at.type)),
+    """Lease up to `limit` sendable events, oldest first, inside the caller's transaction: one statement, the
+    rows chosen and leased together (PostgreSQL skips rows another worker is claiming)."""
+    chosen = skip_locked(session, _sendable(now).limit(limit), of=EVENTS)
+    claimed = (
+        session.connection()
+        .execute(  # Core, not the ORM: nothing here is an object to track
+            update(EVENTS)
+            .where(EVENTS.c.id.in_(chosen))
+            .values(
+                lease_until=now + timedelta(seconds=lease_seconds),
+                attempts=EVENTS.c.attempts + 1,
+                first_attempt_at=func.coalesce(EVENTS.c.first_attempt_at, literal(now, EVENTS.c.first_attempt_at.type)),
+            )
+            .returning(EVENTS.c.id, EVENTS.c.webhook_id, EVENTS.c.payload, EVENTS.c.attempts, EVENTS.c.first_attempt_at)
         )
-        .returning(EVENTS.c.id, EVENTS.c.webhook_id, EVENTS.c.payload, EVENTS.c.attempts, EVENTS.c.first_attempt_at)
-    ).all()
+        .all()
+    )
     return sorted((EventClaim(*row) for row in claimed), key=lambda claim: claim.id)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy.orm import sessionmaker
@@ -34,9 +34,37 @@ def batch_size(settings: Settings) -> int:
 
 def lease_seconds(settings: Settings) -> float:
     """How long a claim holds its batch: the worker lease plus the worst case of every sender timing out
-    (connect and read) on each of its rounds, so a live worker never has its events claimed by another. A
-    dead worker's events come back after this."""
-    return settings.lease_seconds + ROUNDS_PER_BATCH * 2 * settings.events_timeout_seconds
+    (connect and read) on each of its rounds, twice, since a batch may wait in the pool behind the one before
+    it (`run_event_delivery`). So a live worker never has its events claimed by another; a dead worker's
+    events come back after this."""
+    return settings.lease_seconds + 2 * ROUNDS_PER_BATCH * 2 * settings.events_timeout_seconds
+
+
+class _InFlight:
+    """A claimed batch whose POSTs have been handed to the pool."""
+
+    def __init__(self, claims: list[EventClaim], posts: list[Future[str | None]]) -> None:
+        self.claims, self.posts = claims, posts
+
+
+def _claim(factory: sessionmaker[Session], *, settings: Settings, now: datetime | None) -> list[EventClaim]:
+    with transaction(factory) as session:
+        return claim_events(
+            session, limit=batch_size(settings), lease_seconds=lease_seconds(settings), now=now or utcnow()
+        )
+
+
+def _start(pool: Executor, sender: EventSender, claims: list[EventClaim]) -> _InFlight:
+    return _InFlight(claims, [pool.submit(sender.post, claim) for claim in claims])
+
+
+def _finish(factory: sessionmaker[Session], batch: _InFlight, *, settings: Settings, now: datetime | None) -> None:
+    """Wait for the batch's POSTs and record their outcomes in one transaction. A crash before this commits
+    leaves the batch leased: it is sent again when the lease ends."""
+    outcomes = [EventOutcome(claim, post.result()) for claim, post in zip(batch.claims, batch.posts, strict=True)]
+    with transaction(factory) as session:
+        record_outcomes(session, outcomes, settings=settings, now=now or utcnow())
+    _log(outcomes)
 
 
 def deliver_events_once(
@@ -48,18 +76,12 @@ def deliver_events_once(
     now: datetime | None = None,
 ) -> int:
     """Send one batch of sendable events and record what happened; returns how many were claimed."""
-    with transaction(factory) as session:
-        claims = claim_events(
-            session, limit=batch_size(settings), lease_seconds=lease_seconds(settings), now=now or utcnow()
-        )
-    if not claims:
-        return 0
-    posts = pool.map(sender.post, claims) if pool is not None else map(sender.post, claims)
-    outcomes = [EventOutcome(claim, error) for claim, error in zip(claims, posts, strict=True)]
-    # A crash before this commits leaves the batch leased: it is sent again when the lease ends.
-    with transaction(factory) as session:
-        record_outcomes(session, outcomes, settings=settings, now=now or utcnow())
-    _log(outcomes)
+    claims = _claim(factory, settings=settings, now=now)
+    if claims and pool is not None:
+        _finish(factory, _start(pool, sender, claims), settings=settings, now=now)
+    elif claims:
+        with ThreadPoolExecutor(1, "event") as alone:
+            _finish(factory, _start(alone, sender, claims), settings=settings, now=now)
     return len(claims)
 
 
@@ -73,14 +95,26 @@ def _log(outcomes: list[EventOutcome]) -> None:
 def run_event_delivery(
     factory: sessionmaker[Session], *, settings: Settings, stop: threading.Event | None = None
 ) -> None:
-    """Deliver events until `stop` is set, sleeping only when there was nothing to send."""
+    """Deliver events until `stop` is set, sleeping only when there was nothing to send.
+
+    Two batches overlap: the next is claimed and queued while the one before is still being posted, and the
+    one before is recorded while the next is posted, so the senders never wait on our two transactions. The
+    order rule still holds: an application with an event in flight has nothing claimable (claims.py)."""
     sender = EventSender(settings)
     with ThreadPoolExecutor(settings.events_concurrency, "event") as pool:
+        in_flight: _InFlight | None = None
         while not (stop is not None and stop.is_set()):
+            busy = in_flight is not None  # a batch just recorded may have freed its applications' next events
             try:
-                busy = deliver_events_once(factory, sender, settings=settings, pool=pool)
+                claims = _claim(factory, settings=settings, now=None)
+                following = _start(pool, sender, claims) if claims else None
+                if in_flight is not None:
+                    _finish(factory, in_flight, settings=settings, now=None)
+                in_flight = following
             except Exception:  # a lost database must not end event delivery for the worker's lifetime
                 log.exception("event delivery iteration failed")
-                busy = 0
-            if not busy:
+                in_flight = None  # its events come back when their lease ends, and are sent again
+            if not busy and in_flight is None:
                 time.sleep(settings.worker_poll_seconds)
+        if in_flight is not None:
+            _finish(factory, in_flight, settings=settings, now=None)

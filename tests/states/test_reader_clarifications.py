@@ -200,6 +200,35 @@ def test_words_that_only_look_like_a_stop_demand(text: str) -> None:
     assert read_reply(text, CONFIRMING).intent is not Intent.OPT_OUT
 
 
+@pytest.mark.parametrize("text", ["其他都对", "the rest is fine", "其余的没问题"])
+def test_the_rest_is_right_with_no_field_named_is_no_confirmation(text: str) -> None:
+    assert read_reply(text, CONFIRMING).intent is Intent.AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("what happens after I confirm?", Intent.HELP), ("都队", Intent.CONFIRM),
+     ("yes all correct, thank you, have a nice day", Intent.CONFIRM), ("dun wan loan liao", Intent.HUMAN),
+     ("我唔係陳生", Intent.WRONG_PERSON), ("1 但刚才有人让我转2000解冻", Intent.ABUSE_OR_FRAUD_REPORT),
+     ("名字也对，就是期限写错了，是两年", Intent.CORRECT)],
+)  # fmt: skip
+def test_questions_about_confirming_typos_dialect_and_scam_words(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "intent", "value"),
+    [("正确姓名：赵钱", Field.NAME, Intent.CORRECT, "赵钱"), ("正确名字：Wang Fang", Field.NAME, Intent.HUMAN, None),
+     ("名字是 Li Xiaoming 拼音", Field.NAME, Intent.HUMAN, None), ("多少都行", Field.AMOUNT, Intent.AMBIGUOUS, None),
+     ("还是原来的", Field.PURPOSE, Intent.AMBIGUOUS, None), ("正确金额：6万", Field.AMOUNT, Intent.CORRECT, 60000)],
+)  # fmt: skip
+def test_a_value_label_indifference_and_taking_it_back_at_the_value_prompt(
+    text: str, field: Field, intent: Intent, value: object
+) -> None:
+    reading = read_reply(text, VALUE, field)
+    assert (reading.intent, reading.value) == (intent, value)
+
+
 @pytest.mark.parametrize("text", ["5是什么", "3是什么意思", "what is 5", "what's option 3"])
 def test_asking_what_a_menu_number_means_is_help_not_a_choice(text: str) -> None:
     assert read_reply(text, MENU).intent is Intent.HELP
