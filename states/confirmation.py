@@ -74,16 +74,15 @@ def leftover(reply: Reply) -> str:
     text = " ".join(c for c in lx.clauses(reply.spaced) if not _is_procedural(c))
     for name in _name_forms(reply.applicant_name):
         text = text.replace(name, " ")
+    text = lx.FIELD_SAID_RIGHT.sub(" ", text)
     for pattern in (lx.NO_CHANGE, lx.CONFIRM_EN, lx.ADDS_NOTHING_EN):  # English words keep their spaces: "that's right"
         text = pattern.sub(" ", text)
     text = text.replace(" ", "")
-    # a field named with a confirmation ("金额没问题") says that field is right: it adds nothing
     for pattern in (
         lx.CONFIRM_ZH,
         lx.CONFIRM_EN,
         lx.IDENTITY,
         lx.ADDS_NOTHING,
-        lx.FIELD_MENTION,
         lx.CONFIRM_WHOLE_TOKEN,
         lx.FILLER,
     ):

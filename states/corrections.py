@@ -18,7 +18,7 @@ from states.values import parse_amount, parse_name, parse_term, parse_text
 _NUMERAL = "几一二两三四五六七八九十半壹贰叁肆伍陆柒捌玖拾"
 NUMBERISH = re.compile(rf"[0-9]|(?<![{_NUMERAL}])[{_NUMERAL}]+(?:[十百千万元块期年拾佰仟]|个月)")
 _VALUE_MARKER = re.compile(
-    r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|是|系|叫做|叫|为|:|"
+    r"应该是|应该为|应为|应该写成?|改成|改为|更正为|换成|其实是|实际是|而是|是|系|叫做|叫|为|:|"
     r"(?<![a-z])(?:should be|is|to|as|it'?s|it is)(?![a-z])"
 )
 NEGATED_VALUE = re.compile(r"(?:而)?不是[^,，。;；是]*|(?<![a-z])not [^,.;]*")

@@ -52,6 +52,14 @@ FIELD_MENTION = re.compile(
     "|".join(f"(?P<{k}>{zh}|(?<![a-z])(?:{en})(?![a-z]))" for k, (zh, en) in FIELD_PATTERNS.items())
 )
 FIELD_JOINER = re.compile(r"^(?:[和跟与及、,/&+]|还有|以及|and|也|都)*$")
+_ANY_FIELD = "|".join(f"{zh}|(?<![a-z])(?:{en})(?![a-z])" for zh, en in FIELD_PATTERNS.values())
+# Fields said to be right ("金额没问题", "名字也对", "name and amount are correct"): beside a confirmation they add
+# nothing. A field merely named ("确认 金额", "yes amount") is not said to be right: it stays in the residue.
+FIELD_SAID_RIGHT = re.compile(
+    rf"(?:(?:{_ANY_FIELD})(?:[和跟与及、,/&+ ]|还有|以及| and | & )*)+"
+    r"(?:是|也|都|均|全|的|信息| ?is| ?are| ?all| ?both| )*"
+    r"(?:对的?|对|没问题|没错|正确|无误|准确|ok|okay|correct|right|fine|good)(?![a-z])"
+)
 
 # --- correction signals ---
 # "多了个0", "少打了一个零": a digit slip in the amount, a correction that gives no value of its own.
@@ -60,11 +68,13 @@ CORRECTION_ZH = zh_any(
     DIGIT_SLIP.pattern,
     r"不正确|不准确|不是很对|不大对|不怎么对|对不上|不对劲|不符|不一致|不一样|不太对|有误|有点问题|(?<!没)有问题(?![打找联就的])|(?<![没无冇不每美梅眉])(?<!没有)错(?!过)",
     r"改(?!天|日|时间)|更正|纠正|变更|换成|(?:应该|应)(?:是|为)(?![12对的吧啊呀没正无吗]|$)|其实是|实际是|实际上是|而是|少了|多了|少写|多写|漏了",
-    r"(?<!是)不是(?!我|很|太|特别|非常|说)|(?<!对)不对|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole",
+    r"(?<!是)不是(?!我|很|太|特别|非常|说)|(?<!对)不对|^不$|^否$|唔啱|唔系|唔对|budui|bushi|cuole|"
+    r"除了(?=姓名|名字|金额|期限|用途|其他|其它)",  # "都对，除了用途": the field excepted is the wrong one
 )
 CORRECTION_EN = en_words(
     r"no",
     r"nope",
+    r"except (?:the |my )?(?:name|amount|term|purpose)",
     r"n",
     r"wrong",
     r"incorrect",
@@ -89,7 +99,7 @@ NO_CHANGE = re.compile(
     r"no need to change|nothing to change|no changes?|no mistakes?|no errors?|no problems?|no issues?|"
     r"nothing wrong|"
     # the value as it was ("还是原来的", "same as before"): the correction taken back
-    r"还是原来的|(?:跟|和|同)原来(?:的)?一样|原来的(?:就)?(?:对|行|可以|没错|是对的)|保持原样|维持原样|"
+    r"没(?:有)?(?:写|填|打|弄|搞)错|(?:写|填)(?:得)?(?:是)?对(?:的|了)|还是原来的|(?:跟|和|同)原来(?:的)?一样|原来的(?:就)?(?:对|行|可以|没错|是对的)|保持原样|维持原样|"
     r"same as (?:before|the original)|keep (?:it|the original)(?: as it is)?"
 )
 # Any value will do ("多少都行", "whatever"): no value given, at a value prompt.
@@ -128,10 +138,12 @@ CONFIRM_ZH = zh_any(
     rf"{_one_typo('没错')}|没有错误?|{_one_typo('无误')}|(?<!有){_one_typo('没问题')}|{_one_typo('正确')}",
     rf"没(?:什么|啥|有什么)问题|没有异议|无异议|没有问题|无问题|准确|{_one_typo('都对')}|{_one_typo('全对')}|全部对|"
     r"(?<![不核])对的|(?<![不])是的|"
-    r"属实|(?<!啱)啱(?!啱)|没毛病|(?:莫得|没得|冇得|没有)问题|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
+    r"属实|(?<!啱)啱(?!啱)|没毛病|(?<![有])(?:无|冇)错(?!字|过)|(?:莫得|没得|冇得|没有)问题|(?<![不没])对(?:着(?:呢|哩|咧|嘞)|哩|咧|嘞)",
 )
 CONFIRM_EN = en_words(
     r"yes",
+    r"betul",  # Malay "correct"
+    r"tama",  # Filipino "correct"
     r"correct",
     r"confirm(?:ed)?",
     r"i confirm",
@@ -170,7 +182,7 @@ IDENTITY = re.compile(
     r"happy|glad|satisfied)[a-z]+(?: [a-z]+)?(?: speaking)?$|[a-z]+ speaking$"
 )
 HEDGE = zh_any(
-    r"⸮|吧|觉得|感觉|随便|无所谓|都行|没想好|应该(?!(?:是|为|改成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
+    r"⸮|吧|觉得|感觉|随便|无所谓|都行|没想好|应该(?!(?:是|为|改成?|写成?)(?![对的吧12啊呀没正]|$))|大概|差不多|好像|可能|也许|或许|似乎|估计|貌似|记不清|不记得|忘了|不清楚|不知道|不太清楚|大约|不确定|不太确定|不敢确定|如果|假如|要是",
     r"(?<![a-z])(?:maybe|probably|i think|i guess|guess so|perhaps|kinda|sort of|i believe|should be fine|"
     r"not sure|unsure|idk|dunno|no idea|ba|should be (?:correct|right|ok|okay|fine|good|alright|accurate)|"
     r"seems?|seem to|i suppose|suppose so|"
@@ -208,7 +220,7 @@ CONFIRM_WHOLE_TOKEN = re.compile(
 # Words that may stand beside a confirmation and add nothing: greetings, politeness, "the details", "I checked",
 # a self-introduction, the filing date restated. Longer alternatives first: the removal is left to right.
 ADDS_NOTHING = re.compile(
-    r"喂|您好|你好|谢谢你们|谢谢您|麻烦你们了?|辛苦(?:您|你们)?了?|唔该晒?|多谢晒?|对不起回复晚了|不好意思|晒|完全|全部|"
+    r"喂+|就这样|就酱|(?:那个)?短信(?:我)?(?:收到|看到)了|(?:我)?(?:收到|看到)(?:那个)?短信了|您好|你好|谢谢你们|谢谢您|麻烦你们了?|辛苦(?:您|你们)?了?|唔该晒?|多谢晒?|对不起回复晚了|不好意思|晒|完全|全部|"
     r"(?:我|俺)?(?:已经?)?(?:核对|看|检查|确认)(?:过|了|一下)*|核对|刚才|收到你们(?:的)?短信|短信上的?|"
     r"(?:我是|我叫|我系)[张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔"
     r"钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严覃武戴莫孔向汤欧][\u3400-\u9fff]{1,2}?"
@@ -217,7 +229,14 @@ ADDS_NOTHING = re.compile(
     r"[\u3400-\u9fff][*＊]+|那个|那就|那|就|你们说|得很|短信(?:上|里)?说|上面说|贷款|本人|我|俺|你们|是我|对头|(?:对|系|是)(?:啊|呀|的|滴)?|都|均|全|也|这个|ok|okay|thanks|yes|can|lah|la"
 )
 ADDS_NOTHING_EN = re.compile(
-    r"(?<![a-z])(?:speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|"
+    r"(?<![a-z])(?:"
+    # first, before their shorter prefixes: thanks for the service, a phone's footer, fields said to be right
+    r"(?:thanks|thank you|thank u|thx|tq) for (?:the|your) (?:quick |fast |good |great |kind )?"
+    r"(?:service|help|message|reminder|update)|thank u|sent from my [a-z0-9 ]+|"
+    r"(?:(?:name|amount|term|purpose)(?:,? | and | & ))+(?:is |are |all |both )*(?:correct|right|ok|fine|good)|"
+    # Singlish, Malay and Filipino particles and politeness ("correct already lah", "correct po, salamat po")
+    r"lor|liao|already|hor|leh|po|opo|salamat|terima kasih|lahat|ng|mga|"
+    r"speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|"
     r"[a-z]+\*+|lah|la|leh|ah|the|my|all|everything'?s|everything|details?|info|"
     r"information|it'?s|its|it|is|that'?s|that|this|are|be|me|i|i have|checked|looks?|good|right|fine|"
     r"to me|(?:thank you|thanks)(?: (?:so|very) much| a lot)?|a|thank|tq|ty|thx|please|pls|yes|yeah|yep|yup|ya|ok|okay|"
@@ -299,7 +318,7 @@ HELP_ONLY = re.compile(
 HELP = zh_any(
     r"^[?？]+$|^(?:huh|eh|what|ha+|hah|咩|啥|什么|乜|嗯)[?？]+$|帮助|^help|(?<![a-z])(?:help|info)(?![a-z])|^说明$|怎么(?:回复|回|办|弄|操作|确认|选)|点拣|点样拣|什么意思|什么东西|这是什么|你是谁|你们是谁|边个|"
     r"哪(?:个|家)(?:银行|公司|机构)|乜嘢|咩嚟|咩[黎来]|系(?:咩|乜)|咩事|咩意思|乜意思|干嘛的|干什么的|谁发的|哪里发的|从哪|客服电话|热线|电话多少|多久|多长时间|几天|什么时候|啥时候|何时|进度|"
-    r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|材料|怎么查|查询|确认什么|为什么",
+    r"审核|放款|到账|下款|结果|下一步|接下来|流程|需要(?:做|准备|提供)?什么|要(?:做|准备)?什么|要我(?:做|准备|提供|干)什么|材料|怎么查|查询|确认什么|为什么",
     r"(?<![a-z])(?:who (?:is|are) (?:this|you)|(?:what|wat|wot|wht) (?:is|r|are|s) (?:this|dis|tis|that|dat)|"
     r"how long|when will|when do|when can|what happens|"
     r"what next|what'?s next|what now|then what|"

@@ -44,8 +44,12 @@ OPT_OUT_WHOLE = re.compile(
 # Letters held down on a cheap keypad ("ENDD", "stopp"): the word with its runs collapsed is the keyword.
 _LETTER_RUN = re.compile(r"([a-z])\1+")
 SHORT_KEYWORDS = frozenset({"td", "end"})
-# Dialect and net spellings of "don't" too: 莫 (southwest), 咪 (Cantonese), 覅 (Wu), 嫑 and 表 (不要 run together).
-_STOP_WORD = r"(?:别个?|不(?<!要不)要|请勿|勿|甭|不用|不需要|不必|无需|不准|不许|停止|莫要?|咪|覅|嫑|(?<![代发])表)"
+# Dialect and net spellings of "don't" too: 莫 (southwest), 咪 (Cantonese), 覅 (Wu), 嫑 and 表 (不要 run together),
+# 毋免 / 毋通 (Hokkien "no need to" / "don't").
+_STOP_WORD = (
+    r"(?:毋免|毋通|毋好|别个?|不(?<!要不)要|请勿|勿|甭|不用|不需要|不必|无需|"
+    r"不准|不许|停止|莫要?|咪|覅|嫑|(?<![代发])表)"
+)
 # Someone else as the one not to be told ("不要通知我父母"): a privacy request for staff, not a stop demand.
 THIRD_PARTY = (
     r"(?:父母|爸|妈|家人|家里|老婆|老公|丈夫|妻子|孩子|儿子|女儿|单位|公司|领导|同事|朋友|别人|他人|其他人|他们|他|她)"
@@ -54,7 +58,7 @@ _PROFANE_INFIX = r"(?:他妈的?|tm|特么|妈的|tmd|尼玛|你妈)?"
 OPT_OUT_ZH = zh_any(
     r"退[订定丁顶钉鼎锭訂]|[推腿褪蜕]订|拒收|拒绝(?:接收|短信|信息|通知)|取消.{0,4}订阅|取消(?:短信|信息|通知)|勿扰|"
     r"(?:请勿|别|不要|勿)再?(?:打扰|骚扰)|退出订阅",
-    rf"{_STOP_WORD}{_PROFANE_INFIX}再?{_PROFANE_INFIX}(?:(?:给|跟|向)(?:我|她|他|这个号码?|这个手机号?|本号码?|我这)?)?"
+    rf"{_STOP_WORD}{_PROFANE_INFIX}[再阁閣]?{_PROFANE_INFIX}(?:(?:给|跟|向)(?:我|她|他|这个号码?|这个手机号?|本号码?|我这)?)?"
     rf"(?:发|send|推送|传|寄|通知)(?!(?:给|到)?(?:我的?)?{THIRD_PARTY})",
     r"tui订|退ding|(?:把)?(?:我的?)?(?:手机号码?|电话号码?|号码)(?:删掉|删除|去掉|移除)|删(?:掉|除)(?:我的?)?(?:手机号码?|号码)",
     r"别再?(?:给我)?(?:打扰|骚扰|烦)|不要(?:再|给我)?(?:打扰|骚扰|烦)我|别烦我|停止(?:发送|发|推送|传送|寄送|通知)|"
@@ -120,7 +124,7 @@ TEXTS_WELCOME = zh_any(
 )
 RESUME = zh_any(
     r"恢复接收|重新订阅|恢复订阅|恢复(?:发送|短信|通知)|继续(?:发送|接收)|重新接收|开通短信|重新接收|"
-    r"(?:请|帮我|麻烦)恢复|恢复(?:一下|吧|正常)|重新(?:给我)?发|继续(?:给我)?发|还(?:是)?(?:要|想)(?:收|接收)",
+    r"(?:请|帮我|麻烦)恢复|恢复(?:一下|吧|正常)|重新(?:给我)?发|继续(?:给我)?发|还(?:是)?(?:要|想)(?:继续)?(?:收|接收)|继续收",
     r"(?<![a-z])(?:start(?: sending)? again|resubscribe|subscribe again|opt (?:back )?in|unstop|"
     r"(?:start|begin|resume) (?:texting|sending|messaging)|rec(?:ei|ie)ve[a-z ]{0,20} again|"
     r"(?<!you )(?:texts?|messages?|sms|updates?|notifications?) again|resume)(?![a-z])",
@@ -128,7 +132,7 @@ RESUME = zh_any(
 # The earlier opt-out told as past: "上次回了退订", "I sent STOP earlier".
 PAST_OPT_OUT = zh_any(
     r"(?:之前|以前|上次|刚才|前几天|不小心|误)[^，。,.!?！？]{0,6}(?:回|发|退|点)|回了|发了|退订了|点了|"
-    r"(?:退订|td|t)(?:是)?(?:错了|误操作|按错|点错|发错)|误操作|误点|按错了?|点错了?|发错了?",
+    r"(?:退订|td|t)(?:是)?(?:错了|误操作|按错|点错|发错)|误操作|误点|按错了?|点错了?|发错了?|手滑|手误",
     r"(?<![a-z])(?:sent|replied|texted|earlier|before|last|ago|by mistake|accidentally|unsubscribed|stopped)(?![a-z])",
 )
 SINGLE_LETTER = re.compile(r"(?<![a-z'])[tr](?![a-z'])")

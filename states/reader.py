@@ -29,7 +29,7 @@ _EVERY_FIELD = re.compile(
     r"^(?:全部|所有|全都|都|全|统统|两个都|all|all of them|everything|both)"
     r"(?: ?(?:都|要|要改|错了|不对|改|wrong|are wrong))*[.。!！]*$"
 )
-_VALUE_MARKER = re.compile(r"应该?(?:是|系|为|改成?)")
+_VALUE_MARKER = re.compile(r"应该?(?:是|系|为|改成?|写成?)")
 _MENU_WORDS = {
     "one": "1",
     "two": "2",
@@ -299,7 +299,8 @@ _VALUE_LABEL = re.compile(
 # Markers that plainly introduce the right value after a complaint ("名字少了个字，应该是张晓燕"). Weaker markers
 # (是, 为) are left alone: they occur inside names and purposes.
 _STRONG_MARKER = re.compile(
-    r"应该是|应该为|应为|改成|改为|更正为|换成|其实是|实际是|而是|正确的是|should be|change it to"
+    r"应该是|应该为|应为|应该写成?|应写成?|改成|改为|更正为|换成|写成|其实是|实际是|而是|正确的是|"
+    r"should be|change it to"
 )
 
 

@@ -60,7 +60,7 @@ _NEGATED = re.compile(
 )
 _TARGET = re.compile(r"改成|改为|改|换成|变成|->|→|应该是|应为|应该为|而是|其实是|实际是|should be|change to|to|是|为")
 # Value prompts are answered as written, traditional characters included, so markers come in both scripts.
-_IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為)|应该?为|應該?為"
+_IS = r"(?:应该|應該|应|應)?(?:是|係|系|改成|改为|改為|写成|寫成)|(?:应该|應該|应|應)(?:写|寫)|应该?为|應該?為"
 _NAME_PREFIX = re.compile(
     rf"^(?:本人)?(?:(?:我的?)?(?:名字|姓名)?(?:的)?(?:拼音|英文名?)?(?:{_IS}|为|為|叫做?)|我的?(?:名字|姓名)|姓名|名字|拼音|英文名"
     r"|my name is|name is|name:|name|it's|it is)[:：,，]?",

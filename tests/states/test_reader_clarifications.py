@@ -229,6 +229,34 @@ def test_a_value_label_indifference_and_taking_it_back_at_the_value_prompt(
     assert (reading.intent, reading.value) == (intent, value)
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("毋免閣傳矣", Intent.OPT_OUT), ("無錯", Intent.CONFIRM), ("correct already lor", Intent.CONFIRM),
+     ("Ya betul, all correct", Intent.CONFIRM), ("correct po lahat, salamat po", Intent.CONFIRM),
+     ("1\n\nSent from my Huawei", Intent.CONFIRM), ("Correct. Thanks for the quick service", Intent.CONFIRM),
+     ("没问题，之后还要我做什么吗？", Intent.CONFIRM), ("名字金额都对，确认", Intent.CONFIRM),
+     ("确认 金额", Intent.HUMAN), ("yes amount", Intent.HUMAN), ("都对，除了用途", Intent.CORRECT),
+     ("阿婆唔識睇，我係佢孫，幫佢覆1", Intent.HUMAN), ("我唔識呢個人", Intent.WRONG_PERSON),
+     ("my mother who is the applicant says it is correct", Intent.HUMAN), ("伊毋是我", Intent.WRONG_PERSON),
+     ("我刚才手滑回了TD，还想继续收短信", Intent.OPT_IN), ("唔借喇", Intent.HUMAN),
+     ("快点批啊，等着用钱", Intent.HUMAN), ("能不能下个月再处理", Intent.HUMAN),
+     ("will it be approved by the weekend?", Intent.HELP)],
+)  # fmt: skip
+def test_dialects_footers_fields_said_right_and_requests_without_a_confirmation(text: str, intent: Intent) -> None:
+    assert read_reply(text, CONFIRMING).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "value"),
+    [("名字应该写Zhang Wei", Intent.HUMAN, None), ("应该写成张伟", Intent.CORRECT, "张伟"),
+     ("名字写对了", Intent.AMBIGUOUS, None), ("用途其实没写错", Intent.AMBIGUOUS, None)],
+)  # fmt: skip
+def test_written_as_gives_the_value_and_written_right_takes_it_back(text: str, intent: Intent, value: object) -> None:
+    field = Field.PURPOSE if "用途" in text else Field.NAME
+    reading = read_reply(text, VALUE, field)
+    assert (reading.intent, reading.value) == (intent, value)
+
+
 @pytest.mark.parametrize("text", ["5是什么", "3是什么意思", "what is 5", "what's option 3"])
 def test_asking_what_a_menu_number_means_is_help_not_a_choice(text: str) -> None:
     assert read_reply(text, MENU).intent is Intent.HELP

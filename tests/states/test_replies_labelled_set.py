@@ -23,6 +23,7 @@ SETS = [
     "replies_outsider6_dev.jsonl",
     "replies_outsider7_dev.jsonl",
     "replies_outsider8_dev.jsonl",
+    "replies_outsider9_dev.jsonl",
 ]
 OUTSIDERS = (
     "replies_outsider_dev.jsonl",
@@ -33,6 +34,7 @@ OUTSIDERS = (
     "replies_outsider6_dev.jsonl",
     "replies_outsider7_dev.jsonl",
     "replies_outsider8_dev.jsonl",
+    "replies_outsider9_dev.jsonl",
 )
 # The outsider's set is held to the targets; the two older sets, tuned on for longer, to stricter ones.
 INTENT_FLOOR = dict.fromkeys(OUTSIDERS, 0.96)
