@@ -1,4 +1,4 @@
-"""Reminders, expiry and sending windows, with a controllable clock."""
+"""Reminders, expiry and sending windows, with a controllable clock; the conversation's own rules on both providers."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from smsbot.conversation.reminders import fire_due_timers
 from smsbot.delivery.windows import next_allowed
 from smsbot.dependencies import Runtime
 from smsbot.models import Timer, utcnow
+from tests.conversation.conftest import OnChannel
 from tests.delivery.helpers import application_row, drain, outbound
 from tests.factories import application, file, send_sms
 
@@ -31,50 +32,50 @@ def timers(rt: Runtime, app_id: int) -> list[tuple[str, str]]:
         return [tuple(row) for row in rows.all()]
 
 
-def test_an_unanswered_notice_gets_one_reminder_then_hands_off_with_no_reply(client: FlaskClient, rt: Runtime) -> None:
-    app = file(client)
-    drain(rt)  # the notice went out: the timers count from here
-    assert fire(rt, timedelta(hours=1)) == 0
-    assert fire(rt, DAY + timedelta(minutes=1)) == 1
-    kinds = [m.kind for m in outbound(rt, app["applicant"]["phone"])]
+def test_an_unanswered_notice_gets_one_reminder_then_hands_off_with_no_reply(on: OnChannel) -> None:
+    app = file(on.client)
+    drain(on.rt)  # the notice went out: the timers count from here
+    assert fire(on.rt, timedelta(hours=1)) == 0
+    assert fire(on.rt, DAY + timedelta(minutes=1)) == 1
+    kinds = [m.kind for m in outbound(on.rt, app["applicant"]["phone"])]
     assert kinds == ["notice", "reminder"]
-    assert application_row(rt, app["id"]).state == "awaiting_confirmation"
-    assert fire(rt, 3 * DAY + timedelta(minutes=1)) == 1
-    row = application_row(rt, app["id"])
+    assert application_row(on.rt, app["id"]).state == "awaiting_confirmation"
+    assert fire(on.rt, 3 * DAY + timedelta(minutes=1)) == 1
+    row = application_row(on.rt, app["id"])
     assert (row.state, row.handoff_reason) == ("handed_off", "no_reply")
-    assert [m.kind for m in outbound(rt, app["applicant"]["phone"])] == ["notice", "reminder"]
-    assert application(client, app["id"])["transitions"][-1]["cause"]["type"] == "timer"
+    assert [m.kind for m in outbound(on.rt, app["applicant"]["phone"])] == ["notice", "reminder"]
+    assert application(on.client, app["id"])["transitions"][-1]["cause"]["type"] == "timer"
 
 
-def test_any_reply_cancels_pending_timers(client: FlaskClient, rt: Runtime) -> None:
-    app = file(client)
-    send_sms(client, app["applicant"]["phone"], "1")
-    assert timers(rt, app["id"]) == [("reminder", "cancelled"), ("expire", "cancelled")]
-    assert fire(rt, 4 * DAY) == 0
-    assert application_row(rt, app["id"]).state == "confirmed"
+def test_any_reply_cancels_pending_timers(on: OnChannel) -> None:
+    app = file(on.client)
+    on.reply(app["applicant"]["phone"], "1")
+    assert timers(on.rt, app["id"]) == [("reminder", "cancelled"), ("expire", "cancelled")]
+    assert fire(on.rt, 4 * DAY) == 0
+    assert application_row(on.rt, app["id"]).state == "confirmed"
 
 
-def test_a_new_prompt_starts_fresh_timers(client: FlaskClient, rt: Runtime) -> None:
-    app = file(client)
-    send_sms(client, app["applicant"]["phone"], "2")
-    assert timers(rt, app["id"])[-2:] == [("reminder", "pending"), ("expire", "pending")]
-    fire(rt, DAY + timedelta(minutes=1))
-    assert outbound(rt, app["applicant"]["phone"])[-1].body == outbound(rt, app["applicant"]["phone"])[1].body
+def test_a_new_prompt_starts_fresh_timers(on: OnChannel) -> None:
+    app = file(on.client)
+    on.reply(app["applicant"]["phone"], "2")
+    assert timers(on.rt, app["id"])[-2:] == [("reminder", "pending"), ("expire", "pending")]
+    fire(on.rt, DAY + timedelta(minutes=1))
+    assert outbound(on.rt, app["applicant"]["phone"])[-1].body == outbound(on.rt, app["applicant"]["phone"])[1].body
 
 
-def test_a_reply_after_the_reminder_starts_a_fresh_reminder_and_expiry(client: FlaskClient, rt: Runtime) -> None:
+def test_a_reply_after_the_reminder_starts_a_fresh_reminder_and_expiry(on: OnChannel) -> None:
     """Only the expiry is still pending once the reminder has gone: the new prompt gets both again."""
-    app = file(client)
-    drain(rt)
-    assert fire(rt, DAY + timedelta(minutes=1)) == 1
-    send_sms(client, app["applicant"]["phone"], "2")
-    assert timers(rt, app["id"]) == [
+    app = file(on.client)
+    drain(on.rt)
+    assert fire(on.rt, DAY + timedelta(minutes=1)) == 1
+    on.reply(app["applicant"]["phone"], "2")
+    assert timers(on.rt, app["id"]) == [
         ("reminder", "fired"),
         ("expire", "cancelled"),
         ("reminder", "pending"),
         ("expire", "pending"),
     ]
-    assert application_row(rt, app["id"]).state == "awaiting_correction_field"
+    assert application_row(on.rt, app["id"]).state == "awaiting_correction_field"
 
 
 def test_opt_out_racing_a_queued_reminder_wins(client: FlaskClient, rt: Runtime) -> None:
@@ -91,11 +92,11 @@ def test_opt_out_racing_a_queued_reminder_wins(client: FlaskClient, rt: Runtime)
     ]
 
 
-def test_an_opt_out_before_the_reminder_fires_cancels_it(client: FlaskClient, rt: Runtime) -> None:
-    app = file(client)
-    send_sms(client, app["applicant"]["phone"], "STOP")
-    assert fire(rt, 4 * DAY) == 0
-    assert [m.kind for m in outbound(rt, app["applicant"]["phone"])] == ["notice", "opt_out_confirmation"]
+def test_an_opt_out_before_the_reminder_fires_cancels_it(on: OnChannel) -> None:
+    app = file(on.client)
+    on.reply(app["applicant"]["phone"], "STOP")
+    assert fire(on.rt, 4 * DAY) == 0
+    assert [m.kind for m in outbound(on.rt, app["applicant"]["phone"])] == ["notice", "opt_out_confirmation"]
 
 
 @pytest.mark.parametrize(
