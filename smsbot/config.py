@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     events_url: str = Field(default="", alias="SMSBOT_EVENTS_URL")
     events_secret: str = Field(default="", alias="SMSBOT_EVENTS_SECRET")
     events_timeout_seconds: float = Field(default=10.0, gt=0, le=60, alias="SMSBOT_EVENTS_TIMEOUT_SECONDS")
-    events_concurrency: int = Field(default=8, ge=1, le=32, alias="SMSBOT_EVENTS_CONCURRENCY")
+    events_concurrency: int = Field(default=16, ge=1, le=32, alias="SMSBOT_EVENTS_CONCURRENCY")
     events_backoff_seconds: float = Field(default=10.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_SECONDS")
     events_backoff_max_seconds: float = Field(default=3600.0, gt=0, alias="SMSBOT_EVENTS_BACKOFF_MAX_SECONDS")
     events_retry_for_seconds: int = Field(default=86400, ge=1, alias="SMSBOT_EVENTS_RETRY_FOR_SECONDS")
