@@ -71,8 +71,9 @@ class Scraper:
         while not self._stop.wait(0.05):
             try:
                 self.scrapes.append(scrape(self.server))
-            except requests.ConnectionError:
-                continue  # this scrape was served by the worker the test kills: it has no figures to keep
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                # this scrape was served by the worker the test kills, refused or cut off mid-body: no figures
+                continue
 
     def __enter__(self) -> Scraper:
         self._thread.start()
