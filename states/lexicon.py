@@ -230,10 +230,9 @@ ADDS_NOTHING = re.compile(
 )
 ADDS_NOTHING_EN = re.compile(
     r"(?<![a-z])(?:"
-    # first, before their shorter prefixes: thanks for the service, a phone's footer, fields said to be right
+    # first, before their shorter prefixes: thanks for the service, a phone's footer
     r"(?:thanks|thank you|thank u|thx|tq) for (?:the|your) (?:quick |fast |good |great |kind )?"
     r"(?:service|help|message|reminder|update)|thank u|sent from my [a-z0-9 ]+|"
-    r"(?:(?:name|amount|term|purpose)(?:,? | and | & ))+(?:is |are |all |both )*(?:correct|right|ok|fine|good)|"
     # Singlish, Malay and Filipino particles and politeness ("correct already lah", "correct po, salamat po")
     r"lor|liao|already|hor|leh|po|opo|salamat|terima kasih|lahat|ng|mga|"
     r"speaking|i'?d like to|i would like to|i want to|i wish to|start|hi|hello|dear|sir|madam|"

@@ -242,14 +242,12 @@ def _read_value(reply: Reply, field: Field) -> _Verdict:
         return Intent.AMBIGUOUS, None, None, False  # "多少都行": no value to take
     labelled = _VALUE_LABEL.sub("", reply.cased, count=1).strip(" ,，:：")
     if labelled and labelled != reply.cased.strip():
-        reply = Reply(labelled, reply.applicant_name, written=reply.compact)  # "正确姓名：赵钱": the value after it
+        reply = reply.part(labelled)  # "正确姓名：赵钱": the value after it
     if field in (Field.AMOUNT, Field.TERM):
         return _read_number_value(reply, field)
     unhedged = lx.TRAILING_HEDGE.sub("", reply.cased, count=1) if lx.TRAILING_HEDGE.search(reply.spaced) else ""
     if unhedged.strip():
-        reply = Reply(
-            unhedged, reply.applicant_name, written=reply.written
-        )  # "买化肥吧" at the purpose prompt: the value, hedge or not
+        reply = reply.part(unhedged)  # "买化肥吧" at the purpose prompt: the value, hedge or not
     named = find_disputes(reply.spaced, reply.cased, at_menu=False)
     disputes = [d for d in named if d.field is not field]
     if _not_a_text_value(reply):

@@ -64,6 +64,11 @@ class Reply:
         self.choices = choice_digits(THOUSANDS_SEP.sub("", PRIVATE_NUMBER.sub(" ", self.spaced)))
         self.core = lx.FILLER.sub("", lx.IDENTITY.sub("", self.compact))
 
+    def part(self, text: str) -> Reply:
+        """A part of this reply (the value after a label, the value without its hedge), read on its own but
+        remembering what the whole reply was written in."""
+        return Reply(text, self.applicant_name, written=self.written)
+
     @property
     def several_digits(self) -> bool:
         """12, 1 2, 11: more than one menu digit is never a choice (policy item 5)."""

@@ -8,6 +8,8 @@ import logging
 import threading
 import time
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import sessionmaker
@@ -40,11 +42,12 @@ def lease_seconds(settings: Settings) -> float:
     return settings.lease_seconds + 2 * ROUNDS_PER_BATCH * 2 * settings.events_timeout_seconds
 
 
+@dataclass(frozen=True, slots=True)
 class _InFlight:
     """A claimed batch whose POSTs have been handed to the pool."""
 
-    def __init__(self, claims: list[EventClaim], posts: list[Future[str | None]]) -> None:
-        self.claims, self.posts = claims, posts
+    claims: list[EventClaim]
+    posts: list[Future[str | None]]
 
 
 def _claim(factory: sessionmaker[Session], *, settings: Settings, now: datetime | None) -> list[EventClaim]:
@@ -77,11 +80,9 @@ def deliver_events_once(
 ) -> int:
     """Send one batch of sendable events and record what happened; returns how many were claimed."""
     claims = _claim(factory, settings=settings, now=now)
-    if claims and pool is not None:
-        _finish(factory, _start(pool, sender, claims), settings=settings, now=now)
-    elif claims:
-        with ThreadPoolExecutor(1, "event") as alone:
-            _finish(factory, _start(alone, sender, claims), settings=settings, now=now)
+    if claims:
+        with nullcontext(pool) if pool is not None else ThreadPoolExecutor(1, "event") as runner:
+            _finish(factory, _start(runner, sender, claims), settings=settings, now=now)
     return len(claims)
 
 

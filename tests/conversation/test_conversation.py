@@ -4,24 +4,16 @@ gateway's JSON pushes): the state table of PRODUCT.md holds on both."""
 from __future__ import annotations
 
 import pytest
-from flask.testing import FlaskClient
 
 from tests.conversation.conftest import OnChannel
 from tests.delivery.helpers import drain
-from tests.factories import application, file, send_sms
+from tests.factories import application, file
 
 
 def walk(on: OnChannel, *replies: str) -> dict:
     app = file(on.client)
     on.reply(app["applicant"]["phone"], *replies)
     return application(on.client, app["id"])
-
-
-def walk_twilio(client: FlaskClient, *replies: str) -> dict:
-    app = file(client)
-    for reply in replies:
-        assert send_sms(client, app["applicant"]["phone"], reply).status_code == 200
-    return application(client, app["id"])
 
 
 def outbound_kinds(app: dict) -> list[str]:
@@ -99,9 +91,9 @@ def test_filing_for_an_opted_out_phone_sends_nothing(on: OnChannel) -> None:
     assert [m["status"] for m in second["messages"]] == ["suppressed"]
 
 
-def test_ambiguous_replies_are_reprompted_only_as_configured(client: FlaskClient, settings) -> None:
-    settings.max_reprompts = 0
-    assert walk_twilio(client, "hmm")["handoff_reason"] == "ambiguous"
+def test_ambiguous_replies_are_reprompted_only_as_configured(on: OnChannel) -> None:
+    on.rt.settings.max_reprompts = 0
+    assert walk(on, "hmm")["handoff_reason"] == "ambiguous"
 
 
 def test_an_english_applicant_is_answered_in_english(on: OnChannel) -> None:
