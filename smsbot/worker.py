@@ -14,8 +14,9 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, ThreadPoolExecutor, wait
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import datetime
+from queue import Empty, SimpleQueue
 
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -24,21 +25,20 @@ from smsbot.config import Settings
 from smsbot.conversation.delivery_failures import settle_undeliverable
 from smsbot.conversation.reminders import fire_due_timers
 from smsbot.db import transaction
-from smsbot.delivery import consent
 from smsbot.delivery.claims import Claim, claim_due
 from smsbot.delivery.leases import LeaseKeeper, Pace
 from smsbot.delivery.pacing import wait_for_slot
 from smsbot.delivery.providers.base import Outcome, SendResult, SmsProvider
 from smsbot.delivery.send_results import record_results
+from smsbot.delivery.withholding import Withholding
 from smsbot.events.delivery import run_event_delivery
-from smsbot.models import Application, utcnow
+from smsbot.models import utcnow
 from smsbot.privacy import mask_phone
 from smsbot.reports.rollup import ROLLUP_EVERY_SECONDS, catch_up
-from states.waiting_texts import OUTDATED, still_wanted
 
 log = logging.getLogger(__name__)
-RECHECK_AFTER_SECONDS = 0.5  # a paced send waits; look at consent again if the claim is older than this
-RECORD_EVERY = 20  # outcomes recorded per transaction when sending flat out
+CLAIM_LIMIT = 200  # rows one claim takes at most (fewer when paced, or when the pace is slow)
+RECORD_EVERY = 50  # outcomes recorded per transaction when sending flat out
 UNPACED = (Outcome.WITHHELD, Outcome.HALTED)  # outcomes that mostly never reach the provider
 
 
@@ -47,32 +47,62 @@ def drain_once(
     provider: SmsProvider,
     *,
     settings: Settings,
-    limit: int = 50,
+    limit: int = CLAIM_LIMIT,
     now: datetime | None = None,
     pool: Executor | None = None,
     pace: Pace | None = None,
 ) -> int:
-    """Fire due timers and send what is due now; returns how many rows were claimed. With a `pace`, claim only
-    what can be sent within the lease at the pace measured so far."""
+    """Fire due timers, send what is due now and record it; returns how many rows were claimed. With a `pace`,
+    claim only what can be sent within the lease at the pace measured so far."""
+    batch = start_batch(factory, provider, settings=settings, limit=limit, now=now, pool=pool, pace=pace)
+    finish_batch(factory, batch, settings=settings, now=now)
+    return len(batch.claims)
+
+
+def start_batch(
+    factory: sessionmaker[Session],
+    provider: SmsProvider,
+    *,
+    settings: Settings,
+    limit: int = CLAIM_LIMIT,
+    now: datetime | None = None,
+    pool: Executor | None = None,
+    pace: Pace | None = None,
+) -> Batch:
+    """Fire due timers, claim what is due now, and hand the sends to the pool (queued behind any batch
+    already there); `finish_batch` collects and records them."""
     fire_due_timers(factory, settings=settings, now=now)
     claimed_at = now or utcnow()
     wanted = pace.capacity(limit) if pace else limit
     with transaction(factory) as session:
         claims = claim_due(session, settings=settings, limit=wanted, now=claimed_at)
     keeper = LeaseKeeper(factory, claims, settings=settings, claimed_at=claimed_at)
+    withholding = Withholding(factory, claims, claimed_at=claimed_at)
+    sending = Sending(factory, provider, settings=settings, now=now, pace=pace, keeper=keeper, withholding=withholding)
+    return Batch(claims, keeper, sending, pool)
+
+
+def finish_batch(
+    factory: sessionmaker[Session],
+    batch: Batch,
+    *,
+    settings: Settings,
+    now: datetime | None,
+    waiting: Batch | None = None,
+) -> None:
+    """Record the batch's outcomes as they come, a group per transaction, renewing meanwhile the leases of its
+    rows still waiting and of those of the batch `waiting` behind it."""
     done: list[tuple[Claim, SendResult]] = []
-    sending = Sending(factory, provider, settings=settings, claimed_at=claimed_at, now=now, pace=pace, keeper=keeper)
-    for claim, result in _send_all(sending, claims, keeper=keeper, pool=pool):
+    for claim, result in batch.outcomes(waiting=waiting):
         if result is None:  # lost to another worker: nothing of ours to record or renew
-            keeper.forget([claim])
+            batch.keeper.forget([claim])
             continue
         done.append((claim, result))
         if len(done) >= RECORD_EVERY:
             _record(factory, done, settings=settings, now=now)
-            keeper.forget(claim for claim, _ in done)
+            batch.keeper.forget(claim for claim, _ in done)
             done = []
     _record(factory, done, settings=settings, now=now)
-    return len(claims)
 
 
 class Sending:
@@ -84,26 +114,25 @@ class Sending:
         provider: SmsProvider,
         *,
         settings: Settings,
-        claimed_at: datetime,
         now: datetime | None,
         pace: Pace | None,
         keeper: LeaseKeeper,
+        withholding: Withholding,
     ) -> None:
-        self.factory, self.provider, self.settings = factory, provider, settings
-        self.claimed_at, self.now, self.pace, self.keeper = claimed_at, now, pace, keeper
+        self.factory, self.provider, self.settings, self.now = factory, provider, settings, now
+        self.pace, self.keeper, self.withholding = pace, keeper, withholding
 
     def send(self, claim: Claim) -> tuple[Claim, SendResult | None]:
         """The claim's outcome, or None when its lease was lost before the send (another worker holds it)."""
         wait_for_slot(self.factory, sender_of(self.provider), settings=self.settings, now=self.now)
-        stale = (utcnow() - self.claimed_at).total_seconds() > RECHECK_AFTER_SECONDS
         started = time.monotonic()
-        result = self._send(claim, stale=stale)
+        result = self._send(claim)
         if self.pace is not None and result is not None and result.outcome not in UNPACED:
             self.pace.observe(time.monotonic() - started)  # only sends that called the provider set the pace
         return claim, result
 
-    def _send(self, claim: Claim, *, stale: bool) -> SendResult | None:
-        reason = _withhold_reason(self.factory, claim) if stale else None
+    def _send(self, claim: Claim) -> SendResult | None:
+        reason = self.withholding.reason(claim, utcnow())
         if reason is not None:
             return SendResult(Outcome.WITHHELD, error_code=reason, detail=f"{reason} after claim")
         if claim.reconcile:
@@ -117,21 +146,42 @@ class Sending:
         return self.provider.send(claim.sms)
 
 
-def _send_all(
-    sending: Sending, claims: list[Claim], *, keeper: LeaseKeeper, pool: Executor | None
-) -> Iterator[tuple[Claim, SendResult | None]]:
-    """Each claim's outcome as it comes, renewing the leases of the rows still waiting meanwhile."""
-    if pool is None:
-        for claim in claims:
-            keeper.renew_if_due(sending.now or utcnow())
-            yield sending.send(claim)
-        return
-    pending = {pool.submit(sending.send, claim) for claim in claims}
-    while pending:
-        finished, pending = wait(pending, timeout=keeper.every, return_when=FIRST_COMPLETED)
-        for future in finished:
+class Batch:
+    """One claim's sends: handed to the pool when the batch is made (with no pool, sent one by one as their
+    outcomes are asked for)."""
+
+    def __init__(self, claims: list[Claim], keeper: LeaseKeeper, sending: Sending, pool: Executor | None) -> None:
+        self.claims, self.keeper, self._sending, self._pool = claims, keeper, sending, pool
+        # Each send hands its future to a queue as it finishes: waiting on the set of pending futures instead
+        # would install a waiter on every one of them for every completion, quadratic in the batch.
+        self._finished: SimpleQueue[Future[tuple[Claim, SendResult | None]]] = SimpleQueue()
+        if pool is not None:
+            for claim in claims:
+                pool.submit(sending.send, claim).add_done_callback(self._finished.put)
+
+    def outcomes(self, *, waiting: Batch | None = None) -> Iterator[tuple[Claim, SendResult | None]]:
+        """Each claim's outcome as it comes, renewing meanwhile the leases of the rows still waiting."""
+        keepers = [self.keeper] + ([waiting.keeper] if waiting is not None else [])
+        if self._pool is None:
+            for claim in self.claims:
+                _renew(keepers, self._sending.now)
+                yield self._sending.send(claim)
+            return
+        for _ in self.claims:
+            while True:
+                try:
+                    future = self._finished.get(timeout=self.keeper.every)
+                except Empty:
+                    _renew(keepers, self._sending.now)
+                    continue
+                break
             yield future.result()
-        keeper.renew_if_due(sending.now or utcnow())
+            _renew(keepers, self._sending.now)
+
+
+def _renew(keepers: list[LeaseKeeper], now: datetime | None) -> None:
+    for keeper in keepers:
+        keeper.renew_if_due(now or utcnow())
 
 
 def _record(
@@ -163,18 +213,6 @@ def sender_of(provider: SmsProvider) -> str:
     return getattr(provider, "sender", "") or provider.name
 
 
-def _withhold_reason(factory: sessionmaker[Session], claim: Claim) -> str | None:
-    """Why a claim that waited must not go now: the phone opted out, or its conversation no longer wants it."""
-    with factory() as session:
-        if not claim.consent_exempt and consent.is_opted_out(session, claim.sms.phone):
-            return "opted_out"
-        if claim.watched and claim.application_id is not None:
-            app = session.get(Application, claim.application_id)
-            if app is not None and not still_wanted(claim.kind, claim.sms.template, app.state):
-                return OUTDATED
-    return None
-
-
 def run_worker(
     factory: sessionmaker[Session], provider: SmsProvider, *, settings: Settings, stop: threading.Event | None = None
 ) -> None:
@@ -185,23 +223,49 @@ def run_worker(
     provider.warm_up()
     events = _start_event_delivery(factory, settings=settings, stop=stop)
     next_rollup = time.monotonic()
+    in_flight: Batch | None = None
     try:
         while not (stop is not None and stop.is_set()):
             try:
-                busy = drain_once(factory, provider, settings=settings, pool=pool, pace=pace)
+                busy, in_flight = _drain_overlapped(
+                    factory, provider, in_flight, settings=settings, pool=pool, pace=pace
+                )
                 if time.monotonic() >= next_rollup:  # the reports' aggregates, off the webhook's path
                     catch_up(factory, timezone=settings.default_timezone)
                     next_rollup = time.monotonic() + ROLLUP_EVERY_SECONDS
             except Exception:  # a bad row or a lost database must not kill the worker
                 log.exception("worker iteration failed")
-                busy = 0
+                busy, in_flight = False, None  # its rows come back when their leases end, and are reconciled
             if not busy:
                 time.sleep(settings.worker_poll_seconds)
+        if in_flight is not None:
+            finish_batch(factory, in_flight, settings=settings, now=None)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
         if events is not None and stop is not None:
             events.join()
+
+
+def _drain_overlapped(
+    factory: sessionmaker[Session],
+    provider: SmsProvider,
+    in_flight: Batch | None,
+    *,
+    settings: Settings,
+    pool: Executor | None,
+    pace: Pace,
+) -> tuple[bool, Batch | None]:
+    """Claim the next batch and queue its sends while the one before is still sending, then record the one
+    before: the senders never wait for the claim. Returns whether there was anything to do, and the batch now
+    in flight. With no pool, one batch at a time."""
+    following = start_batch(factory, provider, settings=settings, pool=pool, pace=pace)
+    if pool is None:
+        finish_batch(factory, following, settings=settings, now=None)
+        return bool(following.claims), None
+    if in_flight is not None:
+        finish_batch(factory, in_flight, settings=settings, now=None, waiting=following)
+    return bool(following.claims) or in_flight is not None, following if following.claims else None
 
 
 def _start_event_delivery(

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
@@ -51,17 +51,31 @@ def claim_due(session: Session, *, settings: Settings, limit: int, now: datetime
         .limit(limit)
     )
     candidates = list(session.execute(skip_locked(session, query, of=Message)).scalars())
-    sendable = _apply_rules(session, candidates, settings=settings, now=now)
+    sendable = _apply_rules(session, candidates, settings=settings, now=now)[: batch_limit(limit, settings=settings)]
+    _lease(session, sendable, until=now + timedelta(seconds=settings.lease_seconds), now=now)
     claims = []
-    for message in sendable[: batch_limit(limit, settings=settings)]:
+    for message in sendable:
         reconcile = message.status == S.SENDING
-        message.status, message.attempts = S.SENDING, message.attempts + 1
-        message.lease_until, message.updated_at = now + timedelta(seconds=settings.lease_seconds), now
         known = _known_sids(session, message) if reconcile else frozenset()
         sms = OutboundSms(message.pk, message.phone, message.body, message.created_at, known, *_template_of(message))
         exempt, watched = message.kind in CONSENT_EXEMPT_KINDS, message.kind in WATCHED_KINDS
-        claims.append(Claim(sms, reconcile, exempt, message.attempts, watched, message.application_id, message.kind))
+        attempt = message.attempts + 1  # as `_lease` wrote it
+        claims.append(Claim(sms, reconcile, exempt, attempt, watched, message.application_id, message.kind))
     return claims
+
+
+def _lease(session: Session, messages: list[Message], *, until: datetime, now: datetime) -> None:
+    """One statement for the whole claim (the rows are already locked): a flush of the loaded rows would send
+    one UPDATE per row. The loaded objects keep their old values; the claims are built from them."""
+    if not messages:
+        return
+    table = Message.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id.in_([message.pk for message in messages]))
+        .values(status=S.SENDING, attempts=table.c.attempts + 1, lease_until=until, updated_at=now)
+    )
+    session.connection().execute(statement)
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

@@ -16,6 +16,7 @@ from smsbot.delivery.claims import claim_due
 from smsbot.delivery.leases import LeaseKeeper
 from smsbot.delivery.providers.base import Outcome
 from smsbot.delivery.windows import next_allowed
+from smsbot.delivery.withholding import Withholding
 from smsbot.dependencies import Runtime
 from smsbot.models import Timer, utcnow
 from smsbot.worker import Sending
@@ -125,8 +126,9 @@ def test_a_claimed_reminder_that_waited_is_not_sent_after_the_applicant_answered
     send_sms(client, phone, "1")
     claimed_at = utcnow() - timedelta(seconds=5)
     keeper = LeaseKeeper(rt.sessions, [claim], settings=rt.settings, claimed_at=claimed_at)
+    withholding = Withholding(rt.sessions, [claim], claimed_at=claimed_at)
     sending = Sending(
-        rt.sessions, rt.provider, settings=rt.settings, claimed_at=claimed_at, now=None, pace=None, keeper=keeper
+        rt.sessions, rt.provider, settings=rt.settings, now=None, pace=None, keeper=keeper, withholding=withholding
     )
     _, result = sending.send(claim)
     assert result is not None and (result.outcome, result.error_code) == (Outcome.WITHHELD, "outdated")
