@@ -8,12 +8,12 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event, text
+from sqlalchemy import ARRAY, ColumnElement, Connection, Engine, Select, any_, bindparam, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
@@ -100,6 +100,15 @@ def is_sqlite(engine: Engine | Connection) -> bool:
 def for_update(session: Session, query: Select[Any]) -> Select[Any]:
     """Add a row lock on PostgreSQL; SQLite needs none because BEGIN IMMEDIATE already holds the write lock."""
     return query if is_sqlite(session.get_bind()) else query.with_for_update()
+
+
+def one_of(session: Session, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
+    """`column IN values`. On PostgreSQL as one array parameter (`= ANY(...)`): the statement then has one
+    text whatever the number of values, which the driver parses once, instead of a placeholder per value
+    rendered, parsed and bound on every call (the worker's claims and records name hundreds of rows)."""
+    if is_sqlite(session.get_bind()):
+        return column.in_(list(values))
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
 class WriterGate:

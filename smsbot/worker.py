@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import datetime
-from queue import Empty, SimpleQueue
 
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
@@ -92,17 +91,11 @@ def finish_batch(
 ) -> None:
     """Record the batch's outcomes as they come, a group per transaction, renewing meanwhile the leases of its
     rows still waiting and of those of the batch `waiting` behind it."""
-    done: list[tuple[Claim, SendResult]] = []
-    for claim, result in batch.outcomes(waiting=waiting):
-        if result is None:  # lost to another worker: nothing of ours to record or renew
-            batch.keeper.forget([claim])
-            continue
-        done.append((claim, result))
-        if len(done) >= RECORD_EVERY:
-            _record(factory, done, settings=settings, now=now)
-            batch.keeper.forget(claim for claim, _ in done)
-            done = []
-    _record(factory, done, settings=settings, now=now)
+    for group in batch.groups(waiting=waiting):
+        lost = [claim for claim, result in group if result is None]  # to another worker: nothing of ours
+        done = [(claim, result) for claim, result in group if result is not None]
+        _record(factory, done, settings=settings, now=now)
+        batch.keeper.forget([*lost, *(claim for claim, _ in done)])
 
 
 class Sending:
@@ -152,31 +145,57 @@ class Batch:
 
     def __init__(self, claims: list[Claim], keeper: LeaseKeeper, sending: Sending, pool: Executor | None) -> None:
         self.claims, self.keeper, self._sending, self._pool = claims, keeper, sending, pool
-        # Each send hands its future to a queue as it finishes: waiting on the set of pending futures instead
-        # would install a waiter on every one of them for every completion, quadratic in the batch.
-        self._finished: SimpleQueue[Future[tuple[Claim, SendResult | None]]] = SimpleQueue()
+        self._finished = _Finished(len(claims))
         if pool is not None:
             for claim in claims:
                 pool.submit(sending.send, claim).add_done_callback(self._finished.put)
 
-    def outcomes(self, *, waiting: Batch | None = None) -> Iterator[tuple[Claim, SendResult | None]]:
-        """Each claim's outcome as it comes, renewing meanwhile the leases of the rows still waiting."""
+    def groups(self, *, waiting: Batch | None = None) -> Iterator[list[tuple[Claim, SendResult | None]]]:
+        """The claims' outcomes in groups of about `RECORD_EVERY` as they come, renewing meanwhile the leases
+        of the rows still waiting (this batch's, and those of the batch `waiting` behind it)."""
         keepers = [self.keeper] + ([waiting.keeper] if waiting is not None else [])
         if self._pool is None:
-            for claim in self.claims:
-                _renew(keepers, self._sending.now)
-                yield self._sending.send(claim)
-            return
-        for _ in self.claims:
-            while True:
-                try:
-                    future = self._finished.get(timeout=self.keeper.every)
-                except Empty:
+            for start in range(0, len(self.claims), RECORD_EVERY):
+                group = []
+                for claim in self.claims[start : start + RECORD_EVERY]:
                     _renew(keepers, self._sending.now)
-                    continue
-                break
-            yield future.result()
+                    group.append(self._sending.send(claim))
+                yield group
+            return
+        taken = 0
+        while taken < len(self.claims):
+            futures = self._finished.take(timeout=self.keeper.every)
+            taken += len(futures)
             _renew(keepers, self._sending.now)
+            if futures:
+                yield [future.result() for future in futures]
+
+
+class _Finished:
+    """The futures of a batch's sends as they finish. The collector is woken once a group is ready, not once
+    per send: each wake-up takes the GIL from the send threads."""
+
+    def __init__(self, expected: int) -> None:
+        self._ready: list[Future[tuple[Claim, SendResult | None]]] = []
+        self._left = expected  # not yet taken
+        self._changed = threading.Condition()
+
+    def put(self, future: Future[tuple[Claim, SendResult | None]]) -> None:
+        with self._changed:
+            self._ready.append(future)
+            if self._group_ready():
+                self._changed.notify()
+
+    def take(self, *, timeout: float) -> list[Future[tuple[Claim, SendResult | None]]]:
+        """A group of finished sends, or what has finished when `timeout` passes (perhaps nothing)."""
+        with self._changed:
+            self._changed.wait_for(self._group_ready, timeout)
+            taken, self._ready = self._ready, []
+            self._left -= len(taken)
+            return taken
+
+    def _group_ready(self) -> bool:
+        return len(self._ready) >= min(RECORD_EVERY, self._left)
 
 
 def _renew(keepers: list[LeaseKeeper], now: datetime | None) -> None:

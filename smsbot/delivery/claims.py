@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
+from smsbot.db import one_of
 from smsbot.delivery.outbox import CONSENT_EXEMPT_KINDS
 from smsbot.delivery.pacing import batch_limit
 from smsbot.delivery.providers.base import OutboundSms
@@ -72,7 +73,7 @@ def _lease(session: Session, messages: list[Message], *, until: datetime, now: d
     table = Message.__table__  # type: ignore[attr-defined]
     statement = (
         update(table)
-        .where(table.c.id.in_([message.pk for message in messages]))
+        .where(one_of(session, table.c.id, [message.pk for message in messages]))
         .values(status=S.SENDING, attempts=table.c.attempts + 1, lease_until=until, updated_at=now)
     )
     session.connection().execute(statement)
@@ -89,7 +90,8 @@ def _apply_rules(session: Session, messages: list[Message], *, settings: Setting
     """Suppress or hold what must not go now; return the rest in order. One query per rule per batch."""
     phones = {m.phone for m in messages}
     consents = {
-        c.phone: c for c in session.execute(select(PhoneConsent).where(col(PhoneConsent.phone).in_(phones))).scalars()
+        c.phone: c
+        for c in session.execute(select(PhoneConsent).where(one_of(session, col(PhoneConsent.phone), phones))).scalars()
     }
     recent = _recent_sends(session, phones, now)
     apps = _windowed_applications(session, messages, settings=settings)
@@ -124,7 +126,7 @@ def _recent_sends(session: Session, phones: set[str], now: datetime) -> Counter[
         select(col(Message.phone), col(Message.body), func.count())
         .where(
             col(Message.direction) == OUTBOUND,
-            col(Message.phone).in_(phones),
+            one_of(session, col(Message.phone), phones),
             col(Message.status).in_(HANDED_OVER),
             func.coalesce(col(Message.sent_at), col(Message.updated_at)) >= now - LOOP_WINDOW,
         )
@@ -142,7 +144,10 @@ def _windowed_applications(session: Session, messages: list[Message], *, setting
     }
     if not ids:
         return {}
-    return {app.pk: app for app in session.execute(select(Application).where(col(Application.id).in_(ids))).scalars()}
+    return {
+        app.pk: app
+        for app in session.execute(select(Application).where(one_of(session, col(Application.id), ids))).scalars()
+    }
 
 
 def _outdated(app: Application | None, message: Message) -> bool:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import ARRAY, Integer, Label, String, bindparam, func, insert, literal, select, update
 from sqlmodel import Session, col
 
 from smsbot.config import Settings
-from smsbot.db import for_update, lock_keys
+from smsbot.db import for_update, is_sqlite, lock_keys
 from smsbot.delivery.failures import Undeliverable, block_phone
 from smsbot.delivery.providers.base import HALT_SECONDS, Outcome, SendResult
 from smsbot.delivery.status_callbacks import apply_early_callbacks
@@ -44,32 +45,77 @@ def record_results(session: Session, outcomes: list[Sent], *, settings: Settings
 
 
 def _record_accepted(session: Session, accepted: list[Sent], *, now: datetime) -> list[Undeliverable]:
-    table = Message.__table__  # type: ignore[attr-defined]
     lock_keys(session, [result.sid or "" for _, _, result in accepted])  # see handle_status_callback
+    marks = [(mid, attempt, stored_status(result.status), result.sid) for mid, attempt, result in accepted]
+    tries = [(mid, result.outcome.value, result.sid, result.detail[:200]) for mid, _, result in accepted]
+    if is_sqlite(session.get_bind()):
+        _mark_and_log_each(session, marks, tries, now=now)
+    else:
+        _mark_and_log_at_once(session, marks, tries, now=now)
+    return apply_early_callbacks(session, {result.sid or "": mid for mid, _, result in accepted})
+
+
+_MESSAGES = Message.__table__  # type: ignore[attr-defined]
+_ATTEMPTS = SendAttempt.__table__  # type: ignore[attr-defined]
+# (message id, the claim's attempt, the status to store, the provider sid) and (message id, outcome, sid, detail)
+Mark = tuple[int, int, str, str | None]
+Try = tuple[int, str, str | None, str]
+
+
+def _mark_and_log_each(session: Session, marks: list[Mark], tries: list[Try], *, now: datetime) -> None:
+    """SQLite: one statement run per row (executemany, in process)."""
     mark_accepted = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.status == S.SENDING)  # a stale lease changes nothing
-        .where(table.c.attempts == bindparam("b_attempt"))
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id == bindparam("b_id"), _MESSAGES.c.status == S.SENDING)  # a stale lease: no change
+        .where(_MESSAGES.c.attempts == bindparam("b_attempt"))
         .values(status=bindparam("b_status"), provider_sid=bindparam("b_sid"), sent_at=now, lease_until=None)
         .values(updated_at=now, error_code=None)
     )
     connection = session.connection()
     connection.execute(
-        mark_accepted,
-        [
-            {"b_id": mid, "b_attempt": attempt, "b_status": stored_status(result.status), "b_sid": result.sid}
-            for mid, attempt, result in accepted
-        ],
+        mark_accepted, [{"b_id": m, "b_attempt": a, "b_status": status, "b_sid": sid} for m, a, status, sid in marks]
     )
     connection.execute(
-        insert(SendAttempt.__table__),  # type: ignore[attr-defined]
+        insert(_ATTEMPTS),
         [
-            {"message_id": mid, "outcome": result.outcome.value, "provider_sid": result.sid, "error_code": None}
-            | {"detail": result.detail[:200], "created_at": now}
-            for mid, _, result in accepted
+            {"message_id": m, "outcome": outcome, "provider_sid": sid, "error_code": None, "detail": detail}
+            | {"created_at": now}
+            for m, outcome, sid, detail in tries
         ],
     )
-    return apply_early_callbacks(session, {result.sid or "": mid for mid, _, result in accepted})
+
+
+def _mark_and_log_at_once(session: Session, marks: list[Mark], tries: list[Try], *, now: datetime) -> None:
+    """PostgreSQL: each of the two is one statement over arrays (one text whatever the group's size), where
+    executemany would send and bind one statement per row."""
+    ids, attempts, statuses, sids = (list(column) for column in zip(*marks, strict=True))
+    rows = select(
+        _unnest(ids, Integer, "id"),
+        _unnest(attempts, Integer, "attempt"),
+        _unnest(statuses, String, "status"),
+        _unnest(sids, String, "sid"),
+    ).subquery("accepted")
+    session.execute(
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id == rows.c.id, _MESSAGES.c.status == S.SENDING)  # a stale lease changes nothing
+        .where(_MESSAGES.c.attempts == rows.c.attempt)
+        .values(status=rows.c.status, provider_sid=rows.c.sid, sent_at=now, lease_until=None)
+        .values(updated_at=now, error_code=None)
+    )
+    ids, outcomes, sids, details = (list(column) for column in zip(*tries, strict=True))
+    columns = ["message_id", "outcome", "provider_sid", "detail", "created_at"]
+    values = select(
+        _unnest(ids, Integer, "message_id"),
+        _unnest(outcomes, String, "outcome"),
+        _unnest(sids, String, "provider_sid"),
+        _unnest(details, String, "detail"),
+        literal(now, _ATTEMPTS.c.created_at.type),
+    )
+    session.execute(insert(_ATTEMPTS).from_select(columns, values))
+
+
+def _unnest(values: list[Any], kind: type[Integer] | type[String], name: str) -> Label[Any]:
+    return func.unnest(bindparam(None, values, type_=ARRAY(kind()))).label(name)
 
 
 def _record_other(session: Session, sent: Sent, *, settings: Settings, now: datetime) -> Undeliverable | None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import case, select, update
 from sqlmodel import Session, col
 
-from smsbot.db import lock_keys
+from smsbot.db import lock_keys, one_of
 from smsbot.delivery.failures import Undeliverable, block_phone
 from smsbot.delivery.outbox import queue_message
 from smsbot.models import DeliveryEvent, Message, utcnow
@@ -68,7 +68,7 @@ def apply_early_callbacks(session: Session, message_ids: dict[str, int]) -> list
     replay what came first, in arrival order."""
     query = (
         select(DeliveryEvent)
-        .where(col(DeliveryEvent.provider_sid).in_(list(message_ids)), col(DeliveryEvent.message_id).is_(None))
+        .where(one_of(session, col(DeliveryEvent.provider_sid), message_ids), col(DeliveryEvent.message_id).is_(None))
         .order_by(col(DeliveryEvent.id))
     )
     failures = []

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, col
 
+from smsbot.db import one_of
 from smsbot.delivery.claims import Claim
 from smsbot.models import Application, PhoneConsent
 from states.waiting_texts import OUTDATED, still_wanted
@@ -66,12 +67,16 @@ def withhold_reasons(factory: sessionmaker[Session], claims: Iterable[Claim]) ->
 def _opted_out(session: Session, phones: set[str]) -> set[str]:
     if not phones:
         return set()
-    query = select(col(PhoneConsent.phone)).where(col(PhoneConsent.phone).in_(phones), col(PhoneConsent.opted_out))
+    query = select(col(PhoneConsent.phone)).where(
+        one_of(session, col(PhoneConsent.phone), phones), col(PhoneConsent.opted_out)
+    )
     return set(session.execute(query).scalars())
 
 
 def _states(session: Session, application_ids: set[int]) -> dict[int, str]:
     if not application_ids:
         return {}
-    query = select(col(Application.id), col(Application.state)).where(col(Application.id).in_(application_ids))
+    query = select(col(Application.id), col(Application.state)).where(
+        one_of(session, col(Application.id), application_ids)
+    )
     return {app_id: state for app_id, state in session.execute(query).tuples()}
